@@ -1,0 +1,188 @@
+"""Fixtures shared by every app's tests: reference data, personas, Celery mode, the browser."""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from customs_core.testing.factories import (  # noqa: E402
+    PASSWORD,
+    DeclarantFactory,
+    EnterpriseFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    from django.conf import settings
+
+    settings.AXES_ENABLED = False  # lockout has its own test that turns it back on
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped reference data once; tests roll back their own rows on top of it."""
+    from customs_core.reference_data import reference_data_load
+
+    with django_db_blocker.unblock():
+        reference_data_load()
+
+
+@pytest.fixture
+def reference_data(db):
+    """Reference data, reloaded where a transactional test flushed the database."""
+    from customs_core.models import TariffLine
+    from customs_core.reference_data import reference_data_load
+
+    if not TariffLine.objects.exists():
+        reference_data_load()
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request, settings):
+    """Tasks run eagerly in-process, except in tests that start a real worker."""
+    from customs_core.celery import app
+
+    real = "celery_worker" in request.fixturenames
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = not real
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache; each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+# --- Personas (STYLE.md): declarant_b must never see anything of declarant_a's ----------------
+@pytest.fixture
+def enterprise_a(reference_data):
+    return EnterpriseFactory(name="Công ty TNHH Xuất nhập khẩu Hải Hà (A)")
+
+
+@pytest.fixture
+def enterprise_b(reference_data):
+    return EnterpriseFactory(name="Công ty Cổ phần Nông sản Bắc Luân (B)")
+
+
+@pytest.fixture
+def declarant_a(enterprise_a):
+    return DeclarantFactory(username="declarant_a", enterprise=enterprise_a)
+
+
+@pytest.fixture
+def declarant_b(enterprise_b):
+    return DeclarantFactory(username="declarant_b", enterprise=enterprise_b)
+
+
+def _officer(username, role):
+    return UserFactory(username=username, role=role)
+
+
+@pytest.fixture
+def doc_checker(reference_data):
+    return _officer("doc_checker", "doc_check")
+
+
+@pytest.fixture
+def inspector(reference_data):
+    return _officer("inspector", "inspection")
+
+
+@pytest.fixture
+def risk_officer(reference_data):
+    return _officer("risk_officer", "risk")
+
+
+@pytest.fixture
+def team_leader(reference_data):
+    return _officer("team_leader", "team_leader")
+
+
+@pytest.fixture
+def leader(reference_data):
+    return _officer("leader", "branch_leader")
+
+
+@pytest.fixture
+def admin_user(reference_data):
+    return UserFactory(username="administrator", role="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    """api_as(user) -> an APIClient authenticated with that user's token."""
+    from rest_framework.authtoken.models import Token
+
+    def login(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api_client
+
+    return login
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+# --- Browser (RECIPES.md): Debian's Chromium, never `playwright install` ----------------------
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    from customs_core.testing.services import service_missing
+
+    if not os.path.exists(CHROMIUM):
+        service_missing(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--no-first-run", "--disable-quic", "--disable-sync"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-US"}
+
+
+# --- Real services ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _celery_worker_session(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    from customs_core.testing.services import CeleryWorker, require_postgresql, require_redis
+
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        require_postgresql()
+    broker = require_redis()
+    worker = CeleryWorker(broker=broker, queues="celery")
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_worker(_celery_worker_session, transactional_db, reference_data):
+    """A real Celery worker (subprocess) on Redis and the test database; rows must be committed."""
+    return _celery_worker_session

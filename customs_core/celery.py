@@ -1,0 +1,11 @@
+"""Celery application: tasks are discovered in each installed app's tasks.py."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "customs_core.settings")
+
+app = Celery("customs_core")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,43 @@
+"""Choices of the reference domain; labels are translated on screen."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise declarant")
+    DOC_CHECK = "doc_check", _("Document-check officer")
+    INSPECTION = "inspection", _("Inspection officer")
+    RISK = "risk", _("Risk officer")
+    TEAM_LEADER = "team_leader", _("Team leader")
+    BRANCH_LEADER = "branch_leader", _("Branch leader")
+    ADMIN = "admin", _("Administrator")
+
+
+OFFICER_ROLES = frozenset(
+    {Role.DOC_CHECK, Role.INSPECTION, Role.RISK, Role.TEAM_LEADER, Role.BRANCH_LEADER, Role.ADMIN}
+)
+
+
+class EnterpriseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    DISSOLVED = "dissolved", _("Dissolved")
+
+
+class Flow(models.TextChoices):
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+
+
+class TransportMode(models.TextChoices):
+    ROAD = "road", _("Road")
+    WATERWAY = "waterway", _("Inland waterway")
+    SEA = "sea", _("Sea")
+    RAIL = "rail", _("Rail")
+    AIR = "air", _("Air")
+
+
+class ExchangeRateSource(models.TextChoices):
+    PUBLISHED = "published", _("Published by customs")
+    CARRIED_FORWARD = "carried_forward", _("Carried forward from the previous week")

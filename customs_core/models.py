@@ -1,0 +1,321 @@
+"""Reference domain shared by every app: users and roles, enterprises, places, tariff, money."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OFFICER_ROLES, EnterpriseStatus, ExchangeRateSource, Flow, Role
+from .validators import validate_hs_code, validate_tax_code
+
+# VNACCS refuses registration when tax debt is overdue by more than this many days.
+TAX_DEBT_BLOCKING_DAYS = 90
+
+
+class BilingualName(models.Model):
+    """Abstract: a Vietnamese and an English name, shown in the active language."""
+
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "vi").startswith("en") else self.name_vi
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enterprise(models.Model):
+    """A company that declares goods: identified by its Vietnamese tax code."""
+
+    tax_code = models.CharField(_("tax code"), max_length=13, unique=True,
+                                validators=[validate_tax_code])
+    name = models.CharField(_("name"), max_length=255)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    province = models.CharField(_("province"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_priority = models.BooleanField(_("priority enterprise (AEO)"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=EnterpriseStatus.choices,
+                              default=EnterpriseStatus.ACTIVE)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    tax_debt_vnd = models.DecimalField(_("overdue tax debt (VND)"), max_digits=18, decimal_places=0,
+                                       default=Decimal(0), validators=[MinValueValidator(0)])
+    tax_debt_overdue_since = models.DateField(_("tax debt overdue since"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=EnterpriseStatus.values),
+                                   name="enterprise_status_valid"),
+            models.CheckConstraint(condition=Q(tax_debt_vnd__gte=0), name="enterprise_debt_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tax_code})"
+
+    def tax_debt_overdue_days(self, on: date) -> int:
+        if not self.tax_debt_vnd or not self.tax_debt_overdue_since:
+            return 0
+        return max((on - self.tax_debt_overdue_since).days, 0)
+
+    def registration_block(self, on: date) -> str | None:
+        """Why VNACCS would refuse a declaration of this enterprise on that day, or None."""
+        if self.status == EnterpriseStatus.SUSPENDED:
+            return "enterprise_suspended"
+        if self.status == EnterpriseStatus.DISSOLVED:
+            return "enterprise_dissolved"
+        if self.tax_debt_overdue_days(on) > TAX_DEBT_BLOCKING_DAYS:
+            return "tax_debt_overdue"
+        return None
+
+
+class User(AbstractUser):
+    """A person who logs in: an enterprise declarant or an officer of the branch."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="users")
+    language = models.CharField(_("language"), max_length=8, default="vi",
+                                choices=[("vi", "Tiếng Việt"), ("en", "English")])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            # A declarant always acts for one enterprise; an officer never does.
+            models.CheckConstraint(
+                condition=(Q(role=Role.ENTERPRISE, enterprise__isnull=False)
+                           | (~Q(role=Role.ENTERPRISE) & Q(enterprise__isnull=True))),
+                name="user_enterprise_matches_role"),
+        ]
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in OFFICER_ROLES
+
+    @property
+    def is_declarant(self) -> bool:
+        return self.role == Role.ENTERPRISE
+
+
+class CustomsOffice(BilingualName):
+    """A customs branch (Chi cục), identified by its VNACCS office code."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    province = models.CharField(_("province"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("customs office")
+        verbose_name_plural = _("customs offices")
+
+
+class BorderGate(BilingualName):
+    """A border gate or crossing under a customs office."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT, related_name="border_gates")
+    kind = models.CharField(_("kind"), max_length=32, blank=True)
+    transport_modes = models.JSONField(_("transport modes"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("border gate")
+        verbose_name_plural = _("border gates")
+
+
+class InspectionSite(BilingualName):
+    """A place where goods are physically inspected."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT,
+                               related_name="inspection_sites")
+    border_gate = models.ForeignKey(BorderGate, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="inspection_sites")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("inspection site")
+        verbose_name_plural = _("inspection sites")
+
+
+class BondedWarehouse(BilingualName):
+    """A bonded warehouse registered with the branch (its stock ledger lives in inspection)."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT,
+                               related_name="bonded_warehouses")
+    operator_name = models.CharField(_("operator"), max_length=255, blank=True)
+    capacity_m2 = models.PositiveIntegerField(_("capacity (m²)"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("bonded warehouse")
+        verbose_name_plural = _("bonded warehouses")
+
+
+class Regime(BilingualName):
+    """A VNACCS customs type code (loại hình) and what it requires."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    flow = models.CharField(_("flow"), max_length=8, choices=Flow.choices)
+    requires_bonded_warehouse = models.BooleanField(default=False)
+    duty_exempt = models.BooleanField(default=False)
+    duty_free_at_entry = models.BooleanField(default=False)
+    requires_licence = models.BooleanField(default=False)
+    requires_contract = models.BooleanField(default=False)
+    processing = models.BooleanField(default=False)
+    temporary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("customs regime")
+        verbose_name_plural = _("customs regimes")
+        constraints = [models.CheckConstraint(condition=Q(flow__in=Flow.values),
+                                              name="regime_flow_valid")]
+
+
+class Country(BilingualName):
+    """An ISO 3166-1 country (loaded from pycountry)."""
+
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    alpha_3 = models.CharField(max_length=3, unique=True)
+    # Free-trade agreements under which goods of this origin may claim a preferential rate.
+    fta_memberships = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+
+class Currency(BilingualName):
+    """An ISO 4217 currency (loaded from pycountry); decimals come from Babel's CLDR data."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    decimals = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("currency")
+        verbose_name_plural = _("currencies")
+
+
+class ExchangeRate(models.Model):
+    """The customs exchange rate of one currency for one week (Monday to Sunday), in VND."""
+
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="rates")
+    week_start = models.DateField(_("week starting"))
+    rate_vnd = models.DecimalField(_("VND per unit"), max_digits=18, decimal_places=4,
+                                   validators=[MinValueValidator(Decimal("0.0001"))])
+    source = models.CharField(max_length=20, choices=ExchangeRateSource.choices,
+                              default=ExchangeRateSource.PUBLISHED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_start", "currency"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "week_start"],
+                                    name="exchange_rate_one_per_week"),
+            models.CheckConstraint(condition=Q(rate_vnd__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency_id} {self.week_start}: {self.rate_vnd}"
+
+
+class HsNomenclature(models.Model):
+    """The WCO HS 2022 nomenclature: chapters (2), headings (4), subheadings (6 digits)."""
+
+    code = models.CharField(max_length=6, primary_key=True)
+    level = models.PositiveSmallIntegerField()
+    section = models.CharField(max_length=5)
+    description = models.TextField()
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("HS 2022 nomenclature entry")
+
+
+class TariffLine(models.Model):
+    """An 8-digit line of Vietnam's import/export tariff (AHTN-based)."""
+
+    hs_code = models.CharField(_("HS code"), max_length=8, unique=True,
+                               validators=[validate_hs_code])
+    subheading = models.ForeignKey(HsNomenclature, on_delete=models.PROTECT,
+                                   related_name="tariff_lines")
+    description_vi = models.TextField(_("description (Vietnamese)"))
+    description_en = models.TextField(_("description (English)"))
+    unit = models.CharField(_("unit"), max_length=8)
+    reference_unit_price_usd = models.DecimalField(max_digits=14, decimal_places=4, null=True,
+                                                   blank=True)
+
+    class Meta:
+        ordering = ["hs_code"]
+        verbose_name = _("tariff line")
+        verbose_name_plural = _("tariff lines")
+
+    def __str__(self) -> str:
+        return f"{self.hs_code} {self.description}"
+
+    @property
+    def chapter(self) -> str:
+        return self.hs_code[:2]
+
+    @property
+    def description(self) -> str:
+        return self.description_en if (get_language() or "vi").startswith("en") \
+            else self.description_vi
+
+
+class TariffRate(models.Model):
+    """Rates of one tariff line in force from a date (laws change on 1 January)."""
+
+    tariff_line = models.ForeignKey(TariffLine, on_delete=models.CASCADE, related_name="rates")
+    valid_from = models.DateField(_("valid from"))
+    mfn_rate = models.DecimalField(_("MFN rate (%)"), max_digits=6, decimal_places=2)
+    acfta_rate = models.DecimalField(_("ACFTA rate (%)"), max_digits=6, decimal_places=2,
+                                     null=True, blank=True)
+    atiga_rate = models.DecimalField(_("ATIGA rate (%)"), max_digits=6, decimal_places=2,
+                                     null=True, blank=True)
+    # None: the line is not subject to VAT (KCT).
+    vat_rate = models.DecimalField(_("VAT (%)"), max_digits=5, decimal_places=2, null=True,
+                                   blank=True)
+    sct_rate = models.DecimalField(_("special consumption tax (%)"), max_digits=6,
+                                   decimal_places=2, null=True, blank=True)
+    ept_vnd_per_unit = models.DecimalField(_("environmental protection tax (VND per unit)"),
+                                           max_digits=14, decimal_places=2, null=True, blank=True)
+    ept_unit = models.CharField(max_length=8, blank=True)
+    export_rate = models.DecimalField(_("export duty (%)"), max_digits=6, decimal_places=2,
+                                      null=True, blank=True)
+
+    class Meta:
+        ordering = ["tariff_line", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["tariff_line", "valid_from"],
+                                    name="tariff_rate_one_per_date"),
+            models.CheckConstraint(condition=Q(mfn_rate__gte=0), name="tariff_mfn_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tariff_line_id} from {self.valid_from}"

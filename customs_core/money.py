@@ -1,0 +1,25 @@
+"""Money on screen: formatted per currency (its own minor units) and per interface language."""
+
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
+from django.utils.translation import get_language
+
+_BABEL_LOCALES = {"vi": "vi_VN", "en": "en_US"}
+
+
+def babel_locale() -> str:
+    return _BABEL_LOCALES.get((get_language() or "vi")[:2], "vi_VN")
+
+
+def format_money(amount: Decimal | int | None, currency: str) -> str:
+    """"1.234.567 ₫" in Vietnamese, "₫1,234,567" in English; USD with cents, VND without."""
+    if amount is None:
+        return ""
+    return format_currency(Decimal(amount), currency, locale=babel_locale())
+
+
+def format_number(amount: Decimal | int | None) -> str:
+    if amount is None:
+        return ""
+    return format_decimal(Decimal(amount), locale=babel_locale())

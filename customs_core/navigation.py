@@ -1,0 +1,50 @@
+"""The menu each role sees. Later apps add entries by registering them here."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OFFICER_ROLES, Role
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+ALL_ROLES = frozenset(Role.values)
+MENU: list[MenuItem] = [
+    MenuItem(_("Home"), "home", ALL_ROLES),
+    MenuItem(_("Tariff"), "tariff-browser", ALL_ROLES),
+    MenuItem(_("API docs"), "api-docs", frozenset({Role.ENTERPRISE, Role.ADMIN, Role.RISK})),
+    MenuItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
+]
+
+
+def register(item: MenuItem, *, before: str | None = None) -> None:
+    """Add a menu entry (apps call this from AppConfig.ready)."""
+    if any(existing.url_name == item.url_name for existing in MENU):
+        return
+    names = [existing.url_name for existing in MENU]
+    MENU.insert(names.index(before) if before in names else len(MENU), item)
+
+
+def menu_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in MENU:
+        if user.role not in item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": item.label, "url": url, "url_name": item.url_name})
+    return items
+
+
+__all__ = ["MenuItem", "OFFICER_ROLES", "menu_for", "register"]

@@ -1,0 +1,57 @@
+"""Reads of the reference domain."""
+
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import Enterprise, ExchangeRate, TariffLine, TariffRate, User
+
+
+def week_start(on: date) -> date:
+    """The Monday of the customs week containing `on` (one rate applies Monday to Sunday)."""
+    return on - timedelta(days=on.weekday())
+
+
+def tariff_lines_search(*, query: str = "", on: date | None = None) -> QuerySet[TariffLine]:
+    """Tariff lines matching an HS code prefix or words (Vietnamese or English), rates prefetched.
+
+    A digits-only query is a code prefix ("0810" finds every line of heading 08.10); dots and
+    spaces inside codes are ignored ("0810.60" works). Words must all appear in a description.
+    """
+    lines = TariffLine.objects.select_related("subheading")
+    rates = TariffRate.objects.order_by("-valid_from")
+    if on is not None:
+        rates = rates.filter(valid_from__lte=on)
+    lines = lines.prefetch_related(Prefetch("rates", queryset=rates, to_attr="rates_desc"))
+    query = (query or "").strip()
+    if not query:
+        return lines
+    compact = query.replace(".", "").replace(" ", "")
+    if compact.isdigit():
+        return lines.filter(hs_code__startswith=compact[:8])
+    for word in query.split():
+        lines = lines.filter(Q(description_vi__icontains=word) | Q(description_en__icontains=word))
+    return lines
+
+
+def tariff_rate_in_force(line: TariffLine, on: date) -> TariffRate | None:
+    """The rates of a line on a date: the newest set whose valid_from is not after it."""
+    prefetched = getattr(line, "rates_desc", None)
+    if prefetched is not None:
+        return next((rate for rate in prefetched if rate.valid_from <= on), None)
+    return line.rates.filter(valid_from__lte=on).order_by("-valid_from").first()
+
+
+def exchange_rate_for(*, currency: str, on: date) -> ExchangeRate | None:
+    """The customs exchange rate in force on a date (the rate of its week)."""
+    return (ExchangeRate.objects.filter(currency_id=currency, week_start=week_start(on))
+            .select_related("currency").first())
+
+
+def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
+    """Officers see every enterprise; a declarant sees only its own."""
+    if not user.is_authenticated:
+        return Enterprise.objects.none()
+    if user.is_officer:
+        return Enterprise.objects.all()
+    return Enterprise.objects.filter(pk=user.enterprise_id)
