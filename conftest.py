@@ -58,10 +58,16 @@ def _celery_mode(request, settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttle counters live in the cache; each test starts from zero."""
+    """Throttle counters live in the cache, reference rows in the process: each test starts
+    from zero (a transactional test reloads reference data under new primary keys)."""
     from django.core.cache import cache
 
+    from customs_core import reference_cache
+
     cache.clear()
+    reference_cache.clear()
+    yield
+    reference_cache.clear()
 
 
 # --- Personas (STYLE.md): declarant_b must never see anything of declarant_a's ----------------

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from stdnum.vn import mst
 
 from .choices import OFFICER_ROLES, EnterpriseStatus, ExchangeRateSource, Flow, Role
 from .validators import validate_hs_code, validate_tax_code
@@ -73,6 +74,8 @@ class Enterprise(models.Model):
 
     def registration_block(self, on: date) -> str | None:
         """Why VNACCS would refuse a declaration of this enterprise on that day, or None."""
+        if not mst.is_valid(self.tax_code):
+            return "tax_code_invalid"
         if self.status == EnterpriseStatus.SUSPENDED:
             return "enterprise_suspended"
         if self.status == EnterpriseStatus.DISSOLVED:
@@ -102,6 +105,10 @@ class User(AbstractUser):
                            | (~Q(role=Role.ENTERPRISE) & Q(enterprise__isnull=True))),
                 name="user_enterprise_matches_role"),
         ]
+
+    def get_full_name(self) -> str:
+        """Vietnamese order: family name first ("Nguyễn Thị Lan")."""
+        return f"{self.last_name} {self.first_name}".strip()
 
     @property
     def is_officer(self) -> bool:

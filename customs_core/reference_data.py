@@ -181,6 +181,9 @@ def places_load() -> int:
 
 def reference_data_load(progress: Progress = _no_progress) -> dict[str, int]:
     """Everything the app needs before its first declaration, in dependency order."""
+    from . import reference_cache
+
+    reference_cache.clear()
     return {
         "countries": countries_load(),
         "currencies": currencies_load(),

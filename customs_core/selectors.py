@@ -44,8 +44,9 @@ def tariff_rate_in_force(line: TariffLine, on: date) -> TariffRate | None:
 
 def exchange_rate_for(*, currency: str, on: date) -> ExchangeRate | None:
     """The customs exchange rate in force on a date (the rate of its week)."""
-    return (ExchangeRate.objects.filter(currency_id=currency, week_start=week_start(on))
-            .select_related("currency").first())
+    # One row by its unique (currency, week_start) index: no ORDER BY, no join.
+    rows = ExchangeRate.objects.filter(currency_id=currency, week_start=week_start(on))
+    return next(iter(rows.order_by()[:1]), None)
 
 
 def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:

@@ -10,11 +10,13 @@ from .health import healthz
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("customs_core.api.urls")),
+    path("", include("declarations.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("tariff/", views.tariff_browser, name="tariff-browser"),
+    path("declarations/", include("declarations.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

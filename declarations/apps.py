@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeclarationsConfig(AppConfig):
     name = "declarations"
+    verbose_name = _("Declarations")
+
+    def ready(self):
+        from customs_core.choices import Role
+        from customs_core.navigation import ALL_ROLES, MenuItem, register
+
+        register(MenuItem(_("Declarations"), "declarations:list", ALL_ROLES - {Role.ADMIN}),
+                 before="tariff-browser")
+        register(MenuItem(_("New declaration"), "declarations:new", frozenset({Role.ENTERPRISE})),
+                 before="tariff-browser")

@@ -1,6 +1,7 @@
 // Page behaviour lives here, never inline (the Content-Security-Policy allows only our own files).
 (function () {
   "use strict";
+
   // Charts: <canvas data-chart='{"type": "bar", "data": {...}}'> is drawn with Chart.js when loaded.
   function drawCharts(root) {
     if (!window.Chart) { return; }
@@ -10,6 +11,51 @@
       new window.Chart(canvas, JSON.parse(canvas.dataset.chart));
     });
   }
+
+  // Goods lines of the declaration form: a Django formset whose rows are added (fetched from the
+  // server with htmx) and removed in place; after a removal the rows are renumbered so the
+  // formset's indices stay 0..n-1.
+  function lineRows(form) { return form.querySelectorAll("#goods-lines tr[data-line]"); }
+
+  function renumber(form) {
+    var rows = lineRows(form);
+    rows.forEach(function (row, index) {
+      row.querySelectorAll("input, select, textarea, label").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) { el.setAttribute(attr, value.replace(/lines-\d+-/, "lines-" + index + "-")); }
+        });
+      });
+      var number = row.querySelector(".line-no");
+      if (number) { number.textContent = String(index + 1); }
+    });
+    form.querySelector("#id_lines-TOTAL_FORMS").value = String(rows.length);
+  }
+
+  function addLine(form) {
+    var total = lineRows(form).length;
+    if (total >= 50) { return; }
+    var url = form.dataset.lineUrl + "?index=" + total;
+    window.htmx.ajax("GET", url, { target: "#goods-lines", swap: "beforeend" }).then(function () {
+      renumber(form);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var form = event.target.closest("#declaration-form");
+    if (!form) { return; }
+    if (event.target.closest("[data-add-line]")) {
+      event.preventDefault();
+      addLine(form);
+    } else if (event.target.closest("[data-remove-line]")) {
+      event.preventDefault();
+      if (lineRows(form).length <= 1) { return; }
+      event.target.closest("tr[data-line]").remove();
+      renumber(form);
+      window.htmx.trigger(form, "change");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
 })();

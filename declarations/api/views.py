@@ -1,0 +1,184 @@
+from dataclasses import asdict
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from declarations import services
+from declarations.filters import DeclarationFilterSet
+from declarations.idempotency import idempotent
+from declarations.selectors import (
+    declaration_get_for,
+    declarations_visible_to,
+    with_reference_rows,
+)
+
+from .serializers import (
+    AmendInputSerializer,
+    DeclarationInputSerializer,
+    DeclarationListOutputSerializer,
+    DeclarationOutputSerializer,
+    DocumentInputSerializer,
+    DocumentOutputSerializer,
+    DutyPreviewInputSerializer,
+    DutyPreviewOutputSerializer,
+    PayInputSerializer,
+    PaymentOutputSerializer,
+    ReasonInputSerializer,
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Same key and body replays the first response; same key, other body: 422.")
+IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                            required=False, description="The ETag you read; stale: 412.")
+
+
+def _detail(request, pk, *, status_code=status.HTTP_200_OK, declaration=None) -> Response:
+    """The declaration as the API shows it, read again unless the caller holds it complete."""
+    if declaration is None:
+        declaration = declaration_get_for(request.user, pk)
+    response = Response(DeclarationOutputSerializer(declaration).data, status=status_code)
+    response["ETag"] = declaration.etag
+    return response
+
+
+def _parse(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _declarant_only(request):
+    if not request.user.is_declarant:
+        raise PermissionDenied("Only an enterprise declarant may do this.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Declarations visible to you (filters, pagination)"),
+    retrieve=extend_schema(summary="One declaration with lines, documents, duties, timeline"),
+)
+class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    filterset_class = DeclarationFilterSet
+    lookup_value_regex = r"\d+"
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return declarations_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return DeclarationListOutputSerializer
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else with_reference_rows(page)
+
+    def retrieve(self, request, pk=None):
+        return _detail(request, pk)
+
+    @extend_schema(summary="Create a draft declaration with its goods lines",
+                   request=DeclarationInputSerializer,
+                   responses={201: DeclarationOutputSerializer}, parameters=[IDEMPOTENCY_KEY])
+    def create(self, request):
+        _declarant_only(request)
+
+        def handler():
+            data = _parse(DeclarationInputSerializer, request)
+            declaration = services.declaration_create_draft(user=request.user, data=data)
+            return _detail(request, declaration.pk, status_code=status.HTTP_201_CREATED,
+                           declaration=with_reference_rows([declaration])[0])
+
+        return idempotent(request, scope="declaration-create", handler=handler)
+
+    @extend_schema(summary="Replace a draft (header and lines)", request=DeclarationInputSerializer,
+                   responses={200: DeclarationOutputSerializer}, parameters=[IF_MATCH])
+    def update(self, request, pk=None):
+        _declarant_only(request)
+        declaration = declaration_get_for(request.user, pk)
+        data = _parse(DeclarationInputSerializer, request)
+        services.declaration_update_draft(declaration=declaration, user=request.user, data=data,
+                                          if_match=request.headers.get("If-Match"))
+        return _detail(request, pk)
+
+    @extend_schema(summary="Submit (register) a draft: duties at today's rates, number issued",
+                   request=None, responses={200: DeclarationOutputSerializer},
+                   parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        _declarant_only(request)
+        declaration = declaration_get_for(request.user, pk)
+        services.declaration_submit(declaration=declaration, user=request.user,
+                                    if_match=request.headers.get("If-Match"))
+        return _detail(request, pk)
+
+    @extend_schema(summary="Amend a submitted declaration (re-scored)",
+                   request=AmendInputSerializer, responses={200: DeclarationOutputSerializer},
+                   parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        _declarant_only(request)
+        declaration = declaration_get_for(request.user, pk)
+        data = _parse(AmendInputSerializer, request)
+        reason = data.pop("reason")
+        services.declaration_amend(declaration=declaration, user=request.user, data=data,
+                                   reason=reason, if_match=request.headers.get("If-Match"))
+        return _detail(request, pk)
+
+    @extend_schema(summary="Cancel a declaration", request=ReasonInputSerializer,
+                   responses={200: DeclarationOutputSerializer}, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        _declarant_only(request)
+        declaration = declaration_get_for(request.user, pk)
+        data = _parse(ReasonInputSerializer, request)
+        services.declaration_cancel(declaration=declaration, user=request.user,
+                                    reason=data["reason"],
+                                    if_match=request.headers.get("If-Match"))
+        return _detail(request, pk)
+
+    @extend_schema(summary="Record a duty payment", request=PayInputSerializer,
+                   responses={201: PaymentOutputSerializer}, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        _declarant_only(request)
+        declaration = declaration_get_for(request.user, pk)
+
+        def handler():
+            data = _parse(PayInputSerializer, request)
+            payment = services.declaration_pay(declaration=declaration, user=request.user,
+                                               **data)
+            return Response(PaymentOutputSerializer(payment).data,
+                            status=status.HTTP_201_CREATED)
+
+        return idempotent(request, scope=f"declaration-pay-{declaration.pk}", handler=handler)
+
+    @extend_schema(summary="Attach a document (PDF, JPEG or PNG, at most 10 MB)",
+                   request={"multipart/form-data": DocumentInputSerializer},
+                   responses={201: DocumentOutputSerializer}, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request, pk=None):
+        _declarant_only(request)
+        declaration = declaration_get_for(request.user, pk)
+
+        def handler():
+            data = _parse(DocumentInputSerializer, request)
+            document = services.document_attach(declaration=declaration, user=request.user,
+                                                **data)
+            return Response(DocumentOutputSerializer(document).data,
+                            status=status.HTTP_201_CREATED)
+
+        return idempotent(request, scope=f"declaration-document-{declaration.pk}",
+                          handler=handler)
+
+    @extend_schema(summary="Compute duties for unsaved input (nothing is written)",
+                   request=DutyPreviewInputSerializer,
+                   responses={200: DutyPreviewOutputSerializer})
+    @action(detail=False, methods=["post"], url_path="duty-preview")
+    def duty_preview(self, request):
+        data = _parse(DutyPreviewInputSerializer, request)
+        result = services.duties_preview(user=request.user, data=data)
+        return Response(DutyPreviewOutputSerializer(asdict(result)).data)

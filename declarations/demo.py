@@ -1,0 +1,357 @@
+"""Demo declarations: a realistic history (seed_demo --declarations N) and a few live ones.
+
+The history spans a little over two years to today, with seasonal volume (the pre-Tết peak in
+January, the Tết trough, the fruit season from May to August, quiet Sundays), the regime mix of
+a land-border branch, Vietnamese declarants and mostly Chinese partners, and channels in the
+national proportion (57.5% green, 37.5% yellow, 5% red; DESIGN.md §4). Every declaration's
+duties come from the real calculator (duties.py) and every state change has its event row, so
+clearance-time figures can later be computed from the event log.
+
+Rows are written with COPY on PostgreSQL (customs_core.bulk), so a million declarations
+(~7 million rows with lines, events, payments and documents) take minutes, not hours.
+"""
+
+import random
+from bisect import bisect
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import accumulate
+
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from customs_core.bulk import BulkWriter, reserve_ids
+from customs_core.choices import EnterpriseStatus, Flow, Role
+from customs_core.demo import demo_enterprises_data
+from customs_core.models import (
+    BondedWarehouse,
+    BorderGate,
+    CustomsOffice,
+    Enterprise,
+    ExchangeRate,
+    TariffLine,
+    User,
+)
+from customs_core.reference_data import FTA_MEMBERS
+from customs_core.selectors import tariff_rate_in_force, week_start
+
+from . import duties
+from .choices import DeclarationState as S
+from .models import Declaration, DeclarationEvent, Document, DutyPayment, GoodsLine
+
+HISTORY_DAYS = 760
+BATCH = 5_000  # declarations generated per step (progress bar granularity, memory bound)
+DEMO_CO_FILE = "demo/co-form-e.pdf"
+
+# regime, weight; a land-border branch trading mostly with China
+REGIMES = [("A11", 30), ("A12", 9), ("E31", 4), ("E21", 2), ("G11", 3), ("C11", 3), ("A41", 1),
+           ("H11", 1), ("B11", 31), ("B13", 2), ("E52", 4), ("G21", 3), ("C12", 3), ("G61", 1),
+           ("H21", 3)]
+EXPORT_REGIMES = frozenset({"B11", "B13", "E52", "G21", "C12", "G61", "H21"})
+CHANNELS = [("green", 57.5), ("yellow", 37.5), ("red", 5.0)]
+CURRENCIES = [("USD", 74), ("CNY", 23), ("VND", 3)]
+IMPORT_ORIGINS = [("CN", 86), ("TH", 4), ("KR", 3), ("JP", 2), ("TW", 2), ("MY", 1), ("ID", 1),
+                  ("US", 1)]
+MONTH_FACTOR = {1: 1.3, 2: 0.75, 3: 0.95, 4: 1.0, 5: 1.15, 6: 1.25, 7: 1.25, 8: 1.1, 9: 1.0,
+                10: 1.0, 11: 1.05, 12: 1.2}
+WEEKDAY_FACTOR = {0: 1.1, 1: 1.1, 2: 1.05, 3: 1.05, 4: 1.0, 5: 0.7, 6: 0.35}
+TZ = timezone.get_default_timezone()
+
+
+def _weighted(pairs):
+    values = [value for value, _ in pairs]
+    cumulative = list(accumulate(weight for _, weight in pairs))
+    total = cumulative[-1]
+
+    def pick(rng: random.Random):
+        return values[bisect(cumulative, rng.random() * total)]
+
+    return pick
+
+
+class _World:
+    """Everything the generator draws from, loaded once."""
+
+    def __init__(self, rng: random.Random, today: date):
+        self.rng, self.today = rng, today
+        data = demo_enterprises_data()
+        self.partners = [p["name"] for p in data["foreign_partners"]]
+        usable = {e.tax_code: e for e in Enterprise.objects.filter(
+            status=EnterpriseStatus.ACTIVE, tax_debt_vnd=0)}
+        self.lines_by_code = {t.hs_code: t for t in TariffLine.objects.all()}
+        self.enterprises = []
+        for row in data["enterprises"]:
+            enterprise = usable.get(row["tax_code"])
+            if enterprise is None:
+                continue
+            codes = [c for c in row.get("main_hs_codes", []) if c in self.lines_by_code]
+            self.enterprises.append((enterprise, codes or list(self.lines_by_code)[:20]))
+        self.declarants = _declarants_for([e for e, _ in self.enterprises])
+        self.officers = {role: list(User.objects.filter(role=role).values_list("id", flat=True))
+                         for role in (Role.DOC_CHECK, Role.INSPECTION)}
+        self.office = CustomsOffice.objects.order_by("code").first()
+        self.gates = list(BorderGate.objects.filter(is_active=True).values_list("id", flat=True))
+        self.warehouses = list(BondedWarehouse.objects.values_list("id", flat=True))
+        self.rates = {(r.currency_id, r.week_start): r.rate_vnd
+                      for r in ExchangeRate.objects.filter(currency_id__in=["USD", "CNY"])}
+        self.tariff_rates = {}
+        self.all_codes = list(self.lines_by_code)
+        self.regime = _weighted(REGIMES)
+        self.channel = _weighted(CHANNELS)
+        self.currency = _weighted(CURRENCIES)
+        self.origin = _weighted(IMPORT_ORIGINS)
+        start = today - timedelta(days=HISTORY_DAYS)
+        self.days = [start + timedelta(days=n) for n in range(HISTORY_DAYS + 1)]
+        trend = [1 + 0.12 * n / HISTORY_DAYS for n in range(len(self.days))]  # volume grows
+        self.day_weights = list(accumulate(
+            MONTH_FACTOR[d.month] * WEEKDAY_FACTOR[d.weekday()] * t
+            for d, t in zip(self.days, trend, strict=True)))
+
+    def day(self) -> date:
+        return self.days[bisect(self.day_weights, self.rng.random() * self.day_weights[-1])]
+
+    def line_rates(self, tariff: TariffLine, on: date) -> duties.LineRates:
+        key = tariff.hs_code
+        if key not in self.tariff_rates:
+            rate = tariff_rate_in_force(tariff, on)
+            ftas = tuple(duties.FtaRate(code=code, rate=value, members=FTA_MEMBERS[code])
+                         for code, value in (("ACFTA", rate.acfta_rate),
+                                             ("ATIGA", rate.atiga_rate)) if value is not None)
+            self.tariff_rates[key] = duties.LineRates(
+                mfn_rate=rate.mfn_rate, fta_rates=ftas, export_rate=rate.export_rate,
+                sct_rate=rate.sct_rate, ept_vnd_per_unit=rate.ept_vnd_per_unit,
+                vat_rate=rate.vat_rate)
+        return self.tariff_rates[key]
+
+    def exchange_rate(self, currency: str, on: date) -> Decimal:
+        if currency == "VND":
+            return Decimal(1)
+        week = week_start(on)
+        while (currency, week) not in self.rates and week > self.days[0] - timedelta(days=400):
+            week -= timedelta(days=7)
+        return self.rates.get((currency, week), Decimal("25000" if currency == "USD" else "3500"))
+
+
+def _declarants_for(enterprises: list[Enterprise]) -> dict[int, int]:
+    """One declarant user per demo enterprise (the demo accounts where they exist)."""
+    existing = dict(User.objects.filter(role=Role.ENTERPRISE, enterprise__in=enterprises)
+                    .order_by("-id").values_list("enterprise_id", "id"))
+    unusable = make_password(None)
+    for enterprise in enterprises:
+        if enterprise.pk not in existing:
+            user = User.objects.create(username=f"dn{enterprise.tax_code}", role=Role.ENTERPRISE,
+                                       enterprise=enterprise, password=unusable,
+                                       last_name="Người khai", first_name=enterprise.tax_code)
+            existing[enterprise.pk] = user.pk
+    return existing
+
+
+def _aware(day: date, seconds: float) -> datetime:
+    return datetime.combine(day, time(7, 30), tzinfo=TZ) + timedelta(seconds=seconds)
+
+
+def _money(value: float, places: str = "0.01") -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+DECLARATION_COLUMNS = [f.column for f in Declaration._meta.concrete_fields]
+LINE_COLUMNS = [f.column for f in GoodsLine._meta.concrete_fields if f.column != "id"]
+EVENT_COLUMNS = ["declaration_id", "from_state", "to_state", "actor_id", "reason", "data", "at"]
+PAYMENT_COLUMNS = ["declaration_id", "amount_vnd", "reference", "paid_by_id", "paid_at"]
+DOCUMENT_COLUMNS = ["declaration_id", "doc_type", "co_form", "reference", "file",
+                    "original_name", "content_type", "size", "uploaded_by_id", "uploaded_at"]
+
+
+def _path(world: _World, channel: str, age_days: int) -> list[tuple[str, str, float, str]]:
+    """The states a declaration went through: (from, to, seconds after submission, actor)."""
+    rng = world.rng
+    t = rng.uniform(3, 90)  # the risk worker's latency
+    steps = [(S.SUBMITTED, S.SCORED, t, "system"), (S.SCORED, channel, t + 0.5, "system")]
+    t += 1
+    if channel == "green":
+        t += rng.uniform(300, 3 * 3600)  # duties paid, automatic clearance
+        steps.append((S.GREEN, S.CLEARED, t, "system"))
+    elif channel == "yellow":
+        t += rng.uniform(300, 5400)
+        steps.append((S.YELLOW, S.DOC_CHECK, t, Role.DOC_CHECK))
+        t += rng.uniform(600, 7200)  # the 2-working-hour clock
+        if rng.random() < 0.04:
+            steps.append((S.DOC_CHECK, S.RED, t, Role.DOC_CHECK))
+            channel = "red"
+        else:
+            steps.append((S.DOC_CHECK, S.CLEARED, t, Role.DOC_CHECK))
+    if channel == "red":
+        t += rng.uniform(1800, 4 * 3600)
+        steps.append((S.RED, S.INSPECTION, t, Role.INSPECTION))
+        t += rng.uniform(3600, 8 * 3600)  # the 8-working-hour clock
+        if rng.random() < 0.12:
+            steps.append((S.INSPECTION, S.VIOLATION, t, Role.INSPECTION))
+            return steps
+        steps.append((S.INSPECTION, S.CLEARED, t, Role.INSPECTION))
+    t += rng.uniform(1800, 8 * 3600)
+    steps.append((S.CLEARED, S.GATE_OUT, t, "system"))
+    # The newest declarations are still on their way: cut the path where "now" falls.
+    if age_days == 0:
+        steps = steps[: rng.randint(0, len(steps))]
+    return steps
+
+
+def _one(world: _World, pk: int, writers: dict) -> None:
+    rng = world.rng
+    enterprise, codes = world.enterprises[rng.randrange(len(world.enterprises))]
+    declarant = world.declarants[enterprise.pk]
+    regime = world.regime(rng)
+    flow = Flow.EXPORT if regime in EXPORT_REGIMES else Flow.IMPORT
+    day = world.day()
+    age = (world.today - day).days
+    currency = world.currency(rng)
+    rate = world.exchange_rate(currency, day)
+    created = _aware(day, rng.uniform(0, 9.5 * 3600))
+    submitted = created + timedelta(seconds=rng.uniform(60, 3600))
+
+    lines, inputs = [], []
+    preferential = flow == Flow.IMPORT and rng.random() < 0.7
+    n_lines = min(1 + int(rng.expovariate(0.75)), 12)
+    for line_no in range(1, n_lines + 1):
+        tariff = world.lines_by_code[rng.choice(codes) if rng.random() < 0.85
+                                     else rng.choice(world.all_codes)]
+        origin = world.origin(rng) if flow == Flow.IMPORT else "VN"
+        price_usd = float(tariff.reference_unit_price_usd or 2) * rng.lognormvariate(0, 0.25)
+        unit_price = _money(price_usd * (float(world.exchange_rate("USD", day)) / float(rate)),
+                            "0.0001" if currency != "VND" else "1")
+        quantity = Decimal(max(1, int(rng.lognormvariate(7, 1.0))))
+        value = (quantity * unit_price).quantize(Decimal("0.0001"))
+        claimed = preferential and origin in FTA_MEMBERS["ACFTA"]
+        lines.append((tariff, origin, quantity, unit_price, value, claimed))
+        inputs.append(duties.LineInput(
+            line_no=line_no, hs_code=tariff.hs_code, quantity=quantity, unit=tariff.unit,
+            line_value=value, origin_country=origin,
+            rates=world.line_rates(tariff, day), preferential_claimed=claimed,
+            claimed_ftas=frozenset({"ACFTA"}) if claimed else None))
+    result = duties.compute_duties(duties.DeclarationInput(
+        flow=flow, regime=regime, incoterm="DAP" if flow == Flow.IMPORT else "FCA",
+        currency=currency, exchange_rate=rate, lines=tuple(inputs)))
+
+    channel = world.channel(rng)
+    if rng.random() < 0.015:
+        path = [(S.SUBMITTED, S.CANCELLED, rng.uniform(600, 7200), Role.ENTERPRISE)]
+    else:
+        path = _path(world, channel, age)
+    state = path[-1][1] if path else S.SUBMITTED
+    routed = [step for step in path if step[0] == S.SCORED]
+    cleared_at = next((submitted + timedelta(seconds=s[2]) for s in path
+                       if s[1] == S.CLEARED), None)
+    last_at = submitted + timedelta(seconds=path[-1][2]) if path else submitted
+    paid = result.total_vnd if cleared_at else Decimal(0)
+    total = sum((line[4] for line in lines), Decimal(0))
+    number = f"{'10' if flow == Flow.IMPORT else '30'}{pk:09d}0"
+
+    row = {
+        "id": pk, "number": number, "flow": flow, "regime_id": regime,
+        "enterprise_id": enterprise.pk, "declarant_id": declarant, "office_id": world.office.pk,
+        "border_gate_id": rng.choice(world.gates), "transport_mode": "road",
+        "trading_country_id": "CN" if rng.random() < 0.9 else lines[0][1] if lines[0][1] != "VN"
+        else "CN",
+        "partner_name": rng.choice(world.partners),
+        "invoice_number": f"{rng.choice('HXDFGN')}{day:%y%m}-{pk % 100000:05d}",
+        "invoice_date": day - timedelta(days=rng.randint(0, 6)), "incoterm":
+        "DAP" if flow == Flow.IMPORT else "FCA", "currency_id": currency,
+        "total_invoice_value": total, "freight": Decimal(0), "insurance": Decimal(0),
+        "gross_weight_kg": Decimal(sum(int(line[2]) for line in lines)) * Decimal("1.08"),
+        "packages": max(1, sum(int(line[2]) for line in lines) // 20), "containers": [],
+        "bonded_warehouse_id": rng.choice(world.warehouses) if regime in {"C11", "C12"}
+        else None,
+        "state": state, "channel": routed[0][1] if routed else "", "version": 1 + len(path),
+        "amendment_count": 0, "exchange_rate": rate,
+        "customs_value_vnd": result.customs_value_vnd, "import_duty_vnd": result.import_duty_vnd,
+        "export_duty_vnd": result.export_duty_vnd,
+        "additional_duty_vnd": result.additional_duty_vnd, "sct_vnd": result.sct_vnd,
+        "ept_vnd": result.ept_vnd, "vat_vnd": result.vat_vnd, "total_duty_vnd": result.total_vnd,
+        "paid_vnd": paid, "created_at": created, "updated_at": last_at,
+        "submitted_at": submitted, "cleared_at": cleared_at,
+    }
+    writers["declaration"].add(tuple(row[c] for c in DECLARATION_COLUMNS))
+    for (tariff, origin, quantity, unit_price, value, claimed), res in zip(
+            lines, result.lines, strict=True):
+        line = {"declaration_id": pk, "line_no": res.line_no, "tariff_line_id": tariff.pk,
+                "description": tariff.description_vi[:400], "origin_country_id": origin,
+                "quantity": quantity, "unit": tariff.unit, "unit_price": unit_price,
+                "line_value": value, "preferential_claimed": claimed,
+                "customs_value_vnd": res.customs_value_vnd, "duty_schedule": res.duty_schedule,
+                "duty_rate": res.duty_rate, "import_duty_vnd": res.import_duty_vnd,
+                "export_duty_vnd": res.export_duty_vnd,
+                "additional_duty_vnd": res.additional_duty_vnd, "sct_vnd": res.sct_vnd,
+                "ept_vnd": res.ept_vnd, "vat_rate": res.vat_rate, "vat_vnd": res.vat_vnd,
+                "total_vnd": res.total_vnd}
+        writers["line"].add(tuple(line[c] for c in LINE_COLUMNS))
+    events = writers["event"]
+    events.add((pk, S.DRAFT, S.SUBMITTED, declarant, "", {}, submitted))
+    for frm, to, seconds, actor in path:
+        actor_id = (declarant if actor == Role.ENTERPRISE else None if actor == "system"
+                    else rng.choice(world.officers[actor] or [declarant]))
+        reason = "Khách hàng hủy hợp đồng" if to == S.CANCELLED else (
+            "Phát hiện khai sai mã HS" if to == S.VIOLATION else "")
+        events.add((pk, frm, to, actor_id, reason, {}, submitted + timedelta(seconds=seconds)))
+    if paid:
+        writers["payment"].add((pk, paid, f"KB{pk:012d}", declarant,
+                                cleared_at - timedelta(seconds=rng.uniform(30, 300))))
+    if any(line[5] for line in lines):
+        writers["document"].add((pk, "certificate_of_origin", "E", f"E{day:%y}{pk:09d}",
+                                 DEMO_CO_FILE, "co-form-e.pdf", "application/pdf", 1024,
+                                 declarant, created))
+
+
+def history_seed(*, count: int, seed: int, progress) -> int:
+    """Generate `count` historical declarations with lines, events, payments and documents."""
+    if count <= 0:
+        return 0
+    if not default_storage.exists(DEMO_CO_FILE):
+        default_storage.save(DEMO_CO_FILE, ContentFile(b"%PDF-1.4\n% demo C/O form E\n%%EOF\n"))
+    world = _World(random.Random(seed), timezone.localdate())
+    first_id = reserve_ids(Declaration, count)
+    writers = {"declaration": BulkWriter(Declaration, DECLARATION_COLUMNS),
+               "line": BulkWriter(GoodsLine, LINE_COLUMNS),
+               "event": BulkWriter(DeclarationEvent, EVENT_COLUMNS),
+               "payment": BulkWriter(DutyPayment, PAYMENT_COLUMNS),
+               "document": BulkWriter(Document, DOCUMENT_COLUMNS)}
+    bar = progress(range(0, count, BATCH), desc="declarations", total=-(-count // BATCH),
+                   unit=f"×{BATCH}")
+    for start in bar:
+        with transaction.atomic():
+            for pk in range(first_id + start, first_id + min(start + BATCH, count)):
+                _one(world, pk, writers)
+            for writer in writers.values():
+                writer.flush()
+    return writers["declaration"].written
+
+
+def live_seed() -> int:
+    """A draft and a submitted declaration of the demo declarant, made through the services."""
+    from . import services
+    from .api.serializers import DeclarationInputSerializer
+    from .testing import declaration_payload
+
+    user = User.objects.filter(username="declarant").first()
+    if user is None or Declaration.objects.filter(declarant=user, state=S.DRAFT).exists():
+        return 0
+    made = 0
+    for state, invoice in ((S.SUBMITTED, "HX-DEMO-001"), (S.DRAFT, "HX-DEMO-002")):
+        serializer = DeclarationInputSerializer(data=declaration_payload(invoice_number=invoice))
+        serializer.is_valid(raise_exception=True)
+        declaration = services.declaration_create_draft(user=user,
+                                                        data=serializer.validated_data)
+        if state == S.SUBMITTED:
+            services.declaration_submit(declaration=declaration, user=user)
+        made += 1
+    return made
+
+
+def seed(*, options: dict, progress) -> dict[str, int]:
+    """Called by seed_demo after customs_core."""
+    created = history_seed(count=options.get("declarations") or 0,
+                           seed=options.get("seed") or 2017, progress=progress)
+    return {"history": created, "live": live_seed()}
+

@@ -1,0 +1,131 @@
+"""Forms of the declaration pages: they check shape; services check meaning (STYLE.md)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from customs_core.choices import Flow, TransportMode
+from customs_core.models import BondedWarehouse, BorderGate, Country, CustomsOffice, Regime
+
+from .choices import CertificateForm, DocumentType, Incoterm
+from .models import MAX_GOODS_LINES
+
+# The currencies traders at the Mong Cai gates invoice in; others go through the API.
+FORM_CURRENCIES = [("USD", "USD"), ("CNY", "CNY"), ("VND", "VND"), ("EUR", "EUR"),
+                   ("JPY", "JPY"), ("HKD", "HKD"), ("THB", "THB")]
+PARTNER_COUNTRIES = ["CN", "HK", "TW", "KR", "JP", "TH", "LA", "KH", "SG", "MY", "ID", "US", "DE"]
+
+
+def _country_choices(codes=None):
+    queryset = Country.objects.all()
+    if codes:
+        queryset = queryset.filter(code__in=codes)
+    return [(c.code, f"{c.code} — {c.name}") for c in queryset.order_by("code")]
+
+
+class DeclarationForm(forms.Form):
+    flow = forms.ChoiceField(label=_("Flow"), choices=Flow.choices, initial=Flow.IMPORT)
+    regime = forms.ModelChoiceField(label=_("Regime"), queryset=Regime.objects.all(),
+                                    to_field_name="code", initial="A11")
+    office = forms.ModelChoiceField(label=_("Customs office"), queryset=CustomsOffice.objects.all(),
+                                    to_field_name="code", empty_label=None)
+    border_gate = forms.ModelChoiceField(label=_("Border gate"),
+                                         queryset=BorderGate.objects.filter(is_active=True),
+                                         to_field_name="code", empty_label=None)
+    transport_mode = forms.ChoiceField(label=_("Transport"), choices=TransportMode.choices,
+                                       initial=TransportMode.ROAD)
+    trading_country = forms.ChoiceField(label=_("Trading country"))
+    partner_name = forms.CharField(label=_("Foreign partner"), max_length=255)
+    invoice_number = forms.CharField(label=_("Invoice number"), max_length=50)
+    invoice_date = forms.DateField(label=_("Invoice date"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    incoterm = forms.ChoiceField(label=_("Incoterm"), choices=Incoterm.choices, initial="DAP")
+    currency = forms.ChoiceField(label=_("Currency"), choices=FORM_CURRENCIES, initial="USD")
+    total_invoice_value = forms.DecimalField(label=_("Invoice total"), max_digits=18,
+                                             decimal_places=4, min_value=Decimal("0.0001"))
+    freight = forms.DecimalField(label=_("Freight"), max_digits=18, decimal_places=4,
+                                 min_value=0, required=False, initial=0)
+    insurance = forms.DecimalField(label=_("Insurance"), max_digits=18, decimal_places=4,
+                                   min_value=0, required=False, initial=0)
+    gross_weight_kg = forms.DecimalField(label=_("Gross weight (kg)"), max_digits=14,
+                                         decimal_places=3, min_value=Decimal("0.001"))
+    packages = forms.IntegerField(label=_("Packages"), min_value=1)
+    containers = forms.CharField(label=_("Containers (ISO 6346, one per line)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    bonded_warehouse = forms.ModelChoiceField(label=_("Bonded warehouse"), required=False,
+                                              queryset=BondedWarehouse.objects.filter(
+                                                  is_active=True), to_field_name="code")
+    co_form = forms.ChoiceField(label=_("Certificate of origin"), required=False,
+                                choices=[("", _("none")), *CertificateForm.choices])
+    co_reference = forms.CharField(label=_("C/O number"), max_length=80, required=False)
+    co_file = forms.FileField(label=_("C/O file (PDF, JPEG, PNG)"), required=False)
+
+    def __init__(self, *args, preview: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preview = preview  # the live duty preview needs no file
+        self.fields["trading_country"].choices = _country_choices(PARTNER_COUNTRIES)
+        self.fields["trading_country"].initial = "CN"
+
+    def clean_containers(self):
+        return [part.strip() for part in self.cleaned_data["containers"].replace(",", "\n")
+                .splitlines() if part.strip()]
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("co_form") and not data.get("co_file") and not self.initial.get("has_co")
+                and not self.preview):
+            self.add_error("co_file", _("Attach the certificate of origin."))
+        return data
+
+    def service_data(self) -> dict:
+        data = {key: value for key, value in self.cleaned_data.items()
+                if not key.startswith("co_")}
+        data["bonded_warehouse"] = data.get("bonded_warehouse") or None
+        data["freight"] = data.get("freight") or Decimal(0)
+        data["insurance"] = data.get("insurance") or Decimal(0)
+        return data
+
+
+class GoodsLineForm(forms.Form):
+    hs_code = forms.RegexField(label=_("HS code"), regex=r"^\d{8}$", max_length=8,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                             "list": "hs-codes",
+                                                             "autocomplete": "off"}))
+    description = forms.CharField(label=_("Description"), max_length=400, required=False)
+    origin_country = forms.ChoiceField(label=_("Origin"))
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=16, decimal_places=3,
+                                  min_value=Decimal("0.001"))
+    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=18, decimal_places=6,
+                                    min_value=Decimal("0.000001"))
+    preferential_claimed = forms.BooleanField(label=_("Preferential (C/O)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["origin_country"].choices = _country_choices(PARTNER_COUNTRIES + ["VN"])
+        self.fields["origin_country"].initial = "CN"
+
+
+GoodsLineFormSet = formset_factory(GoodsLineForm, extra=0, min_num=1, max_num=MAX_GOODS_LINES,
+                                   validate_min=True, validate_max=True)
+
+
+class DocumentForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    co_form = forms.ChoiceField(label=_("C/O form"), required=False,
+                                choices=[("", "—"), *CertificateForm.choices])
+    reference = forms.CharField(label=_("Number / reference"), max_length=80, required=False)
+    file = forms.FileField(label=_("File (PDF, JPEG, PNG, at most 10 MB)"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PayForm(forms.Form):
+    amount_vnd = forms.DecimalField(label=_("Amount (VND)"), max_digits=18, decimal_places=0,
+                                    min_value=1)
+    reference = forms.RegexField(label=_("Treasury / bank reference"),
+                                 regex=r"^[A-Za-z0-9\-/]{4,64}$", max_length=64)

@@ -1,0 +1,60 @@
+"""Reads of the declarations app, always scoped to the acting user."""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from customs_core import reference_cache
+from customs_core.models import BondedWarehouse, BorderGate, CustomsOffice, TariffLine, User
+
+from .models import Declaration, DeclarationEvent, Document
+
+
+def declarations_visible_to(user: User) -> QuerySet[Declaration]:
+    """An enterprise sees its own declarations; officers see the whole branch's."""
+    queryset = Declaration.objects.select_related("enterprise")
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_officer:
+        return queryset
+    return queryset.filter(enterprise_id=user.enterprise_id)
+
+
+def with_reference_rows(declarations: Iterable[Declaration]) -> list[Declaration]:
+    """Attach regime, places, country and currency from the in-process reference cache.
+
+    Joining these eight small tables in SQL cost more in PostgreSQL's planner (~8 ms for a
+    nine-way join) than the whole rest of a detail request.
+    """
+    ref = reference_cache.tables()
+    declarations = list(declarations)
+    for d in declarations:
+        d.regime = ref.regimes.get(d.regime_id) or d.regime
+        d.office = ref.row(CustomsOffice, d.office_id) or d.office
+        d.border_gate = ref.row(BorderGate, d.border_gate_id) or d.border_gate
+        d.trading_country = ref.countries.get(d.trading_country_id) or d.trading_country
+        d.currency = ref.currencies.get(d.currency_id) or d.currency
+        if d.bonded_warehouse_id:
+            d.bonded_warehouse = ref.row(BondedWarehouse, d.bonded_warehouse_id) or \
+                d.bonded_warehouse
+        for line in getattr(d, "_prefetched_objects_cache", {}).get("lines", []):
+            line.tariff_line = ref.row(TariffLine, line.tariff_line_id) or line.tariff_line
+            line.origin_country = ref.countries.get(line.origin_country_id) or \
+                line.origin_country
+    return declarations
+
+
+def declaration_get_for(user: User, pk) -> Declaration:
+    """One declaration with lines, documents and events (a constant number of queries), or 404."""
+    queryset = declarations_visible_to(user).select_related("declarant").prefetch_related(
+        "lines",
+        Prefetch("documents", queryset=Document.objects.select_related("uploaded_by")),
+        Prefetch("events", queryset=DeclarationEvent.objects.select_related("actor")),
+        "payments")
+    try:
+        declaration = queryset.get(pk=int(pk))
+    except (Declaration.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+    return with_reference_rows([declaration])[0]
+

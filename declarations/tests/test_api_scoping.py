@@ -1,0 +1,113 @@
+"""Enterprise B never reaches enterprise A's declarations: every API route, every page.
+
+The routes come from the router itself, so an action added later is covered without editing
+this file; the meta-test fails if a route has no request body recipe.
+"""
+
+import pytest
+from django.urls import reverse
+
+from declarations.api.urls import router
+from declarations.api.views import DeclarationViewSet
+from declarations.testing import declaration_payload, pdf_file
+
+pytestmark = pytest.mark.django_db
+
+BODIES = {
+    "retrieve": lambda: None,
+    "update": lambda: ("json", declaration_payload()),
+    "submit": lambda: ("json", {}),
+    "amend": lambda: ("json", {**declaration_payload(), "reason": "x"}),
+    "cancel": lambda: ("json", {"reason": "x"}),
+    "pay": lambda: ("json", {"amount_vnd": "1000", "reference": "KB-0001"}),
+    "documents": lambda: ("multipart", {"doc_type": "invoice", "file": pdf_file()}),
+}
+
+
+def detail_routes():
+    """(url_name, http method, action) for every detail route of the declarations API."""
+    routes = []
+    for route in router.get_routes(DeclarationViewSet):
+        if not route.detail:
+            continue
+        name = route.name.format(basename="declaration")
+        for method, action in route.mapping.items():
+            if hasattr(DeclarationViewSet, action):
+                routes.append((name, method, action))
+    return routes
+
+
+def test_every_detail_route_has_a_recipe():
+    assert {action for _, _, action in detail_routes()} == set(BODIES)
+
+
+@pytest.mark.parametrize("name, method, action", detail_routes())
+@pytest.mark.parametrize("state", ["draft", "submitted"])
+def test_other_enterprise_gets_404_on_every_route(api_as, declarant_b, make_declaration,
+                                                  name, method, action, state):
+    theirs = make_declaration(state=state)
+    before = (theirs.version, theirs.state, theirs.documents.count(), theirs.payments.count())
+    client = api_as(declarant_b)
+    body = BODIES[action]()
+    url = reverse(name, args=[theirs.pk])
+    if body is None:
+        response = getattr(client, method)(url)
+    else:
+        response = getattr(client, method)(url, body[1], format=body[0])
+    assert response.status_code == 404, (action, response.content[:200])
+    assert str(theirs.pk) not in response.content.decode().replace(url, "")
+    theirs.refresh_from_db()
+    assert before == (theirs.version, theirs.state, theirs.documents.count(),
+                      theirs.payments.count())
+
+
+FILTERS = [{}, {"state": "draft"}, {"state": "submitted"}, {"flow": "import"},
+           {"regime": "A11"}, {"hs_code": "19"}, {"number": "10"}, {"page_size": "200"},
+           {"date_from": "2000-01-01"}]
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_other_enterprise_never_lists_a_foreign_id(api_as, declarant_a, declarant_b,
+                                                   make_declaration, params):
+    theirs = {make_declaration(state="submitted").pk, make_declaration().pk}
+    mine = make_declaration(user=declarant_b).pk
+    client = api_as(declarant_b)
+    ids = {row["id"] for row in client.get("/api/v1/declarations/", params).json()["results"]}
+    assert not ids & theirs
+    assert ids <= {mine}
+    by_tax_code = client.get("/api/v1/declarations/",
+                             {**params, "enterprise": declarant_a.enterprise.tax_code}).json()
+    assert by_tax_code["count"] == 0
+
+
+PAGES = ["declarations:detail", "declarations:edit", "declarations:submit", "declarations:cancel",
+         "declarations:pay", "declarations:document-upload"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_other_enterprise_gets_404_on_every_page(client, declarant_b, make_declaration, name):
+    theirs = make_declaration(state="submitted")
+    client.force_login(declarant_b)
+    url = reverse(name, args=[theirs.pk])
+    response = client.get(url) if name in {"declarations:detail", "declarations:edit"} \
+        else client.post(url, {"reason": "x"})
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.state == "submitted"
+
+
+def test_page_routes_are_all_covered():
+    from declarations import urls
+
+    with_pk = {f"declarations:{p.name}" for p in urls.urlpatterns
+               if "<int:pk>" in str(p.pattern)}
+    assert with_pk == set(PAGES)
+
+
+def test_other_enterprise_list_page_shows_nothing_of_theirs(client, declarant_b,
+                                                            make_declaration):
+    theirs = make_declaration(state="submitted")
+    client.force_login(declarant_b)
+    page = client.get(reverse("declarations:list")).content.decode()
+    assert theirs.number not in page and reverse("declarations:detail",
+                                                 args=[theirs.pk]) not in page

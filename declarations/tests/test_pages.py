@@ -1,0 +1,123 @@
+"""The enterprise portal and the officers' list, through Django's test client."""
+
+import pytest
+from django.urls import reverse
+
+from declarations.models import Declaration
+from declarations.testing import LINES, pdf_file
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(*, lines=LINES, co_form="", **overrides):
+    data = {"flow": "import", "regime": "A11", "office": "20BB", "border_gate": "MCBL1",
+            "transport_mode": "road", "trading_country": "CN", "partner_name": "Dongxing Huaxin",
+            "invoice_number": "HX-1", "invoice_date": "2026-11-20", "incoterm": "DAP",
+            "currency": "USD", "total_invoice_value": "3980", "freight": "0", "insurance": "0",
+            "gross_weight_kg": "3100", "packages": "200", "containers": "CSQU3054383",
+            "co_form": co_form, "co_reference": "",
+            "lines-TOTAL_FORMS": str(len(lines)), "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "1", "lines-MAX_NUM_FORMS": "50"}
+    for index, line in enumerate(lines):
+        for key, value in line.items():
+            data[f"lines-{index}-{key}"] = value
+        if co_form:
+            data[f"lines-{index}-preferential_claimed"] = "on"
+    data.update(overrides)
+    return data
+
+
+def test_new_declaration_form_renders_with_one_line(client, declarant_a):
+    client.force_login(declarant_a)
+    page = client.get(reverse("declarations:new")).content.decode()
+    assert 'name="lines-0-hs_code"' in page and 'id="hs-codes"' in page
+
+
+def test_posting_the_form_with_a_certificate_creates_a_preferential_draft(client, declarant_a):
+    client.force_login(declarant_a)
+    data = form_data(co_form="E", co_file=pdf_file())
+    response = client.post(reverse("declarations:new"), data)
+    declaration = Declaration.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("declarations:detail", args=[declaration.pk])
+    assert {line.duty_schedule for line in declaration.lines.all()} == {"ACFTA"}
+    assert declaration.documents.get().co_form == "E"
+
+
+def test_service_errors_land_on_the_form_and_write_nothing(client, declarant_a):
+    client.force_login(declarant_a)
+    bad_line = dict(LINES[0], hs_code="99999999")
+    response = client.post(reverse("declarations:new"),
+                           form_data(lines=[bad_line, *LINES[1:]], total_invoice_value="1"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "99999999" in page and 'class="error small"' in page
+    assert not Declaration.objects.exists()
+
+
+def test_line_row_is_served_for_htmx(client, declarant_a):
+    client.force_login(declarant_a)
+    row = client.get(reverse("declarations:line-row"), {"index": 3}).content.decode()
+    assert 'name="lines-3-hs_code"' in row
+    assert client.get(reverse("declarations:line-row"), {"index": "x"}).status_code == 400
+
+
+def test_duty_preview_shows_acfta_when_form_e_is_chosen(client, declarant_a):
+    client.force_login(declarant_a)
+    page = client.post(reverse("declarations:duty-preview"), form_data(co_form="E")).content
+    assert b"ACFTA" in page and b"preview-total" in page
+
+
+def test_detail_page_shows_lines_duties_and_timeline(client, declarant_a, make_declaration):
+    declaration = make_declaration(state="submitted", preferential=True)
+    client.force_login(declarant_a)
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    assert declaration.number in page and "ACFTA" in page and 'data-testid="timeline"' in page
+
+
+def test_submit_cancel_and_pay_from_the_detail_page(client, declarant_a, make_declaration):
+    client.force_login(declarant_a)
+    draft = make_declaration()
+    client.post(reverse("declarations:submit", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.state == "submitted"
+    client.post(reverse("declarations:pay", args=[draft.pk]),
+                {"amount_vnd": str(draft.total_duty_vnd), "reference": "KB-77"})
+    draft.refresh_from_db()
+    assert draft.outstanding_vnd == 0
+    other = make_declaration()
+    client.post(reverse("declarations:cancel", args=[other.pk]), {"reason": ""})
+    other.refresh_from_db()
+    assert other.state == "cancelled"
+
+
+def test_amend_page_registers_an_amendment(client, declarant_a, make_declaration):
+    declaration = make_declaration(state="submitted")
+    client.force_login(declarant_a)
+    assert client.get(reverse("declarations:edit", args=[declaration.pk])).status_code == 200
+    response = client.post(reverse("declarations:edit", args=[declaration.pk]),
+                           form_data(invoice_number="HX-2", reason="Sai số hóa đơn"))
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.amendment_count == 1 and declaration.number.endswith("1")
+
+
+def test_officer_list_shows_every_enterprise(client, doc_checker, declarant_a, declarant_b,
+                                             make_declaration):
+    a = make_declaration(state="submitted")
+    b = make_declaration(user=declarant_b, state="submitted")
+    client.force_login(doc_checker)
+    page = client.get(reverse("declarations:list")).content.decode()
+    assert a.number in page and b.number in page
+    assert reverse("declarations:new") not in page.split("<main")[1]
+
+
+def test_list_filter_errors_do_not_500(client, doc_checker):
+    client.force_login(doc_checker)
+    response = client.get(reverse("declarations:list"), {"state": "nope", "hs_code": "x"})
+    assert response.status_code == 200
+
+
+def test_officer_cannot_open_the_new_declaration_form(client, doc_checker):
+    client.force_login(doc_checker)
+    assert client.get(reverse("declarations:new")).status_code == 403

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "declarations"
+
+urlpatterns = [
+    path("", views.declaration_list, name="list"),
+    path("new/", views.declaration_new, name="new"),
+    path("line-row/", views.goods_line_row, name="line-row"),
+    path("duty-preview/", views.duty_preview, name="duty-preview"),
+    path("<int:pk>/", views.declaration_detail, name="detail"),
+    path("<int:pk>/edit/", views.declaration_edit, name="edit"),
+    path("<int:pk>/submit/", views.declaration_submit, name="submit"),
+    path("<int:pk>/cancel/", views.declaration_cancel, name="cancel"),
+    path("<int:pk>/pay/", views.declaration_pay, name="pay"),
+    path("<int:pk>/documents/", views.document_upload, name="document-upload"),
+]

@@ -1,0 +1,297 @@
+"""Pages: the enterprise portal (file, follow, pay, amend, cancel) and the officers' lists."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customs_core.exceptions import ApplicationError, PreconditionFailed, StateConflict
+from customs_core.models import TariffLine
+
+from . import services
+from .choices import DeclarationState as S
+from .choices import DocumentType
+from .filters import DeclarationFilterSet
+from .forms import DeclarationForm, DocumentForm, GoodsLineFormSet, PayForm, ReasonForm
+from .models import Declaration
+from .selectors import declaration_get_for, declarations_visible_to, with_reference_rows
+
+AMENDABLE = {S.SUBMITTED, S.AMEND_REQUESTED}
+
+
+def _require_declarant(request):
+    if not request.user.is_declarant:
+        raise PermissionDenied
+
+
+def _apply_errors(exc: ValidationError, form, formset) -> None:
+    """Put a service's field errors on the form fields (goods lines on their formset rows)."""
+    fields = getattr(exc, "fields", None) or {"__all__": exc.messages}
+    for name, messages_ in fields.items():
+        if name == "lines" and isinstance(messages_, dict):
+            for number, line_fields in messages_.items():
+                index = int(number) - 1
+                row = formset.forms[index] if 0 <= index < len(formset.forms) else None
+                for field, line_messages in line_fields.items():
+                    for message in line_messages:
+                        if row is not None:
+                            row.add_error(field if field in row.fields else None, message)
+                        else:
+                            form.add_error(None, message)
+            continue
+        for message in messages_:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def _service_lines(formset) -> list[dict]:
+    return [{key: value for key, value in row.cleaned_data.items()}
+            for row in formset.forms if row.cleaned_data]
+
+
+def _hs_datalist():
+    return TariffLine.objects.only("hs_code", "description_vi", "description_en")
+
+
+def _initial_lines(declaration: Declaration | None):
+    if declaration is None:
+        return None
+    return [{"hs_code": line.tariff_line.hs_code, "description": line.description,
+             "origin_country": line.origin_country_id, "quantity": line.quantity,
+             "unit_price": line.unit_price, "preferential_claimed": line.preferential_claimed}
+            for line in declaration.lines.all()]
+
+
+def _initial_header(declaration: Declaration) -> dict:
+    has_co = any(doc.doc_type == DocumentType.CERTIFICATE_OF_ORIGIN
+                 for doc in declaration.documents.all())
+    return {"flow": declaration.flow, "regime": declaration.regime_id,
+            "office": declaration.office.code, "border_gate": declaration.border_gate.code,
+            "transport_mode": declaration.transport_mode,
+            "trading_country": declaration.trading_country_id,
+            "partner_name": declaration.partner_name,
+            "invoice_number": declaration.invoice_number,
+            "invoice_date": declaration.invoice_date, "incoterm": declaration.incoterm,
+            "currency": declaration.currency_id,
+            "total_invoice_value": declaration.total_invoice_value,
+            "freight": declaration.freight, "insurance": declaration.insurance,
+            "gross_weight_kg": declaration.gross_weight_kg, "packages": declaration.packages,
+            "containers": "\n".join(declaration.containers),
+            "bonded_warehouse": declaration.bonded_warehouse.code
+            if declaration.bonded_warehouse else None, "has_co": has_co}
+
+
+@login_required
+def declaration_list(request):
+    queryset = declarations_visible_to(request.user)
+    filterset = DeclarationFilterSet(request.GET or None, queryset=queryset)
+    declarations = filterset.qs if filterset.is_bound and filterset.is_valid() else (
+        queryset if not filterset.is_bound else queryset.none())
+    page = Paginator(declarations, 25).get_page(request.GET.get("page"))
+    page.object_list = with_reference_rows(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "declarations/list.html",
+                  {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+@login_required
+def declaration_detail(request, pk):
+    declaration = declaration_get_for(request.user, pk)
+    context = {"d": declaration, "reason_form": ReasonForm(), "document_form": DocumentForm(),
+               "pay_form": PayForm(initial={"amount_vnd": declaration.outstanding_vnd}),
+               "amendable": declaration.state in AMENDABLE,
+               "cancellable": declaration.state in {S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED},
+               "payable": declaration.state not in {S.DRAFT, S.CANCELLED}
+               and declaration.outstanding_vnd > 0}
+    return render(request, "declarations/detail.html", context)
+
+
+def _form_page(request, *, declaration: Declaration | None, amend: bool):
+    if request.method == "POST":
+        form = DeclarationForm(request.POST, request.FILES,
+                               initial=_initial_header(declaration) if declaration else None)
+        formset = GoodsLineFormSet(request.POST, prefix="lines")
+        reason = request.POST.get("reason", "")
+        if form.is_valid() and formset.is_valid():
+            data = {**form.service_data(), "lines": _service_lines(formset)}
+            documents = []
+            if form.cleaned_data.get("co_file"):
+                documents.append({"doc_type": DocumentType.CERTIFICATE_OF_ORIGIN,
+                                  "co_form": form.cleaned_data["co_form"],
+                                  "reference": form.cleaned_data.get("co_reference", ""),
+                                  "file": form.cleaned_data["co_file"]})
+            try:
+                with transaction.atomic():
+                    if declaration is None:
+                        declaration = services.declaration_create_draft(
+                            user=request.user, data=data, documents=documents)
+                        messages.success(request, _("Draft saved. Check the duties, then "
+                                                    "submit."))
+                    else:
+                        for document in documents:
+                            services.document_attach(declaration=declaration, user=request.user,
+                                                     **document)
+                        if amend:
+                            services.declaration_amend(declaration=declaration,
+                                                       user=request.user, data=data,
+                                                       reason=reason)
+                            messages.success(request, _("Amendment registered."))
+                        else:
+                            services.declaration_update_draft(declaration=declaration,
+                                                              user=request.user, data=data)
+                            messages.success(request, _("Draft saved."))
+                return redirect("declarations:detail", pk=declaration.pk)
+            except ValidationError as exc:
+                _apply_errors(exc, form, formset)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            except (StateConflict, PreconditionFailed) as exc:
+                messages.error(request, exc.message)
+                return redirect("declarations:detail", pk=declaration.pk)
+    else:
+        form = DeclarationForm(initial=_initial_header(declaration) if declaration else None)
+        formset = GoodsLineFormSet(prefix="lines", initial=_initial_lines(declaration))
+        reason = ""
+    return render(request, "declarations/form.html",
+                  {"form": form, "formset": formset, "d": declaration, "amend": amend,
+                   "reason": reason, "hs_lines": _hs_datalist()})
+
+
+@login_required
+def declaration_new(request):
+    _require_declarant(request)
+    return _form_page(request, declaration=None, amend=False)
+
+
+@login_required
+def declaration_edit(request, pk):
+    _require_declarant(request)
+    declaration = declaration_get_for(request.user, pk)
+    if declaration.state == S.DRAFT:
+        return _form_page(request, declaration=declaration, amend=False)
+    if declaration.state in AMENDABLE:
+        return _form_page(request, declaration=declaration, amend=True)
+    messages.error(request, _("This declaration can no longer be changed."))
+    return redirect("declarations:detail", pk=pk)
+
+
+@login_required
+def goods_line_row(request):
+    """htmx: one empty goods-line row with the given formset index."""
+    try:
+        index = int(request.GET.get("index", ""))
+    except ValueError:
+        return HttpResponseBadRequest("index")
+    if not 0 <= index < 50:
+        return HttpResponseBadRequest("index")
+    formset = GoodsLineFormSet(prefix="lines")
+    row = formset.empty_form
+    row.prefix = f"lines-{index}"
+    return render(request, "declarations/_line_row.html", {"row": row, "index": index})
+
+
+@login_required
+@require_POST
+def duty_preview(request):
+    """htmx: duties of the form as it stands (nothing is written)."""
+    form = DeclarationForm(request.POST, preview=True)
+    formset = GoodsLineFormSet(request.POST, prefix="lines")
+    result, problems = None, []
+    if form.is_valid() and formset.is_valid():
+        data = {**form.service_data(), "lines": _service_lines(formset)}
+        co_form = form.cleaned_data.get("co_form")
+        data["co_forms"] = [co_form] if co_form else []
+        try:
+            result = services.duties_preview(user=request.user, data=data)
+        except ValidationError as exc:
+            problems = [m for ms in exc.message_dict.values() for m in ms
+                        if isinstance(m, str)]
+        except Exception as exc:  # noqa: BLE001 - duty input the calculator refuses
+            from .duties import DutyInputError
+
+            if not isinstance(exc, DutyInputError):
+                raise
+            problems = [str(exc)]
+    else:
+        problems = [_("Complete the declaration and its lines to see the duties.")]
+    return render(request, "declarations/_duty_preview.html",
+                  {"result": result, "problems": problems,
+                   "currency": request.POST.get("currency", "USD")})
+
+
+def _action(request, pk, do):
+    _require_declarant(request)
+    declaration = declaration_get_for(request.user, pk)
+    try:
+        do(declaration)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except (ApplicationError, StateConflict, PreconditionFailed) as exc:
+        messages.error(request, exc.message)
+    return redirect("declarations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def declaration_submit(request, pk):
+    def do(declaration):
+        services.declaration_submit(declaration=declaration, user=request.user)
+        declaration.refresh_from_db()
+        messages.success(request, _("Declaration registered as number %(number)s.")
+                         % {"number": declaration.number})
+
+    return _action(request, pk, do)
+
+
+@login_required
+@require_POST
+def declaration_cancel(request, pk):
+    form = ReasonForm(request.POST)
+
+    def do(declaration):
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.declaration_cancel(declaration=declaration, user=request.user, reason=reason)
+        messages.success(request, _("Declaration cancelled."))
+
+    return _action(request, pk, do)
+
+
+@login_required
+@require_POST
+def declaration_pay(request, pk):
+    form = PayForm(request.POST)
+
+    def do(declaration):
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        services.declaration_pay(declaration=declaration, user=request.user,
+                                 **form.cleaned_data)
+        messages.success(request, _("Payment recorded."))
+
+    return _action(request, pk, do)
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    form = DocumentForm(request.POST, request.FILES)
+
+    def do(declaration):
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        services.document_attach(declaration=declaration, user=request.user,
+                                 **form.cleaned_data)
+        messages.success(request, _("Document attached."))
+
+    return _action(request, pk, do)
+
+
+def detail_url(declaration: Declaration) -> str:
+    return reverse("declarations:detail", args=[declaration.pk])
