@@ -32,9 +32,9 @@ DEMO_ACCOUNTS = [
 # VND per unit around the start of the demo history, and a weekly drift (customs rates are
 # Vietcombank's transfer buying rate of the previous Thursday: DUTIES.md 1.3).
 RATE_SEEDS = {
-    "USD": (Decimal("24150"), 0.0009), "CNY": (Decimal("3340"), 0.0006),
+    "USD": (Decimal("24150"), 0.0005), "CNY": (Decimal("3340"), 0.0005),
     "EUR": (Decimal("26100"), 0.0007), "JPY": (Decimal("162.5"), -0.0002),
-    "KRW": (Decimal("17.95"), 0.0001), "HKD": (Decimal("3080"), 0.0009),
+    "KRW": (Decimal("17.95"), 0.0001), "HKD": (Decimal("3080"), 0.0005),
     "THB": (Decimal("680"), 0.0004), "SGD": (Decimal("17850"), 0.0008),
     "GBP": (Decimal("30300"), 0.0007), "AUD": (Decimal("15900"), 0.0003),
 }

@@ -222,7 +222,7 @@ def _one(world: _World, pk: int, writers: dict) -> None:
         price_usd = float(tariff.reference_unit_price_usd or 2) * rng.lognormvariate(0, 0.25)
         unit_price = _money(price_usd * (float(world.exchange_rate("USD", day)) / float(rate)),
                             "0.0001" if currency != "VND" else "1")
-        quantity = Decimal(max(1, int(rng.lognormvariate(7, 1.0))))
+        quantity = Decimal(min(max(1, int(rng.lognormvariate(6.3, 0.9))), 30_000))
         value = (quantity * unit_price).quantize(Decimal("0.0001"))
         claimed = preferential and origin in FTA_MEMBERS["ACFTA"]
         lines.append((tariff, origin, quantity, unit_price, value, claimed))
