@@ -35,7 +35,7 @@ messages: install
 	$(PY) manage.py compilemessages -l vi --ignore=.venv
 
 worker: install
-	$(VENV)/bin/celery -A customs_core worker -l INFO
+	$(VENV)/bin/celery -A customs_core worker -Q risk,celery -l INFO
 
 beat: install
 	$(VENV)/bin/celery -A customs_core beat -l INFO

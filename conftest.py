@@ -16,9 +16,10 @@ from customs_core.testing.factories import (  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings():
+def _test_settings(tmp_path_factory):
     from django.conf import settings
 
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))  # uploads never land in the repo
     settings.AXES_ENABLED = False  # lockout has its own test that turns it back on
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
@@ -63,11 +64,14 @@ def _clear_cache():
     from django.core.cache import cache
 
     from customs_core import reference_cache
+    from declarations.risk import cache as risk_cache
 
     cache.clear()
     reference_cache.clear()
+    risk_cache.clear()
     yield
     reference_cache.clear()
+    risk_cache.clear()
 
 
 # --- Personas (STYLE.md): declarant_b must never see anything of declarant_a's ----------------
@@ -182,7 +186,7 @@ def _celery_worker_session(django_db_setup, django_db_blocker):
         connection.ensure_connection()
         require_postgresql()
     broker = require_redis()
-    worker = CeleryWorker(broker=broker, queues="celery")
+    worker = CeleryWorker(broker=broker)
     worker.start()
     yield worker
     worker.stop()
@@ -192,3 +196,25 @@ def _celery_worker_session(django_db_setup, django_db_blocker):
 def celery_worker(_celery_worker_session, transactional_db, reference_data):
     """A real Celery worker (subprocess) on Redis and the test database; rows must be committed."""
     return _celery_worker_session
+
+
+# --- Declarations (used by declarations/tests and the cross-app tests in tests/) -------------
+@pytest.fixture
+def make_declaration(declarant_a):
+    """make_declaration(state="draft"|"submitted", user=..., preferential=..., **payload)."""
+    from declarations import services
+    from declarations.testing import declaration_payload, parse, pdf_file
+
+    def make(*, user=None, state="draft", preferential=False, **overrides):
+        user = user or declarant_a
+        data = parse(declaration_payload(preferential=preferential, **overrides))
+        documents = ([{"doc_type": "certificate_of_origin", "co_form": "E",
+                       "reference": "E26VN0001", "file": pdf_file()}] if preferential else [])
+        declaration = services.declaration_create_draft(user=user, data=data,
+                                                        documents=documents)
+        if state == "submitted":
+            declaration = services.declaration_submit(declaration=declaration, user=user)
+        declaration.refresh_from_db()
+        return declaration
+
+    return make

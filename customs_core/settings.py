@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DeclarationStateEnum": "declarations.choices.DeclarationState",
         "CertificateFormEnum": "declarations.choices.CertificateForm",
+        "ChannelEnum": "declarations.choices.Channel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -224,7 +225,24 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish against a dead broker must fail fast (the row is the outbox; a sweeper re-queues).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
                                    "socket_connect_timeout": 2}
+CELERY_TASK_ROUTES = {
+    # Routing latency must not wait behind batch work (DESIGN.md §10).
+    "declarations.tasks.declaration_route_task": {"queue": "risk"},
+    "declarations.tasks.declarations_requeue_unrouted_task": {"queue": "risk"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# With the broker down a publish must fail fast: the submission has committed, the row is the
+# outbox and the sweeper re-queues it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY = False
+RISK_RANDOM_SECRET = env.str("RISK_RANDOM_SECRET", default="")
+# A declaration still "submitted" this long after its last change is re-queued by the sweeper.
+ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
+    # Every minute: declarations still waiting in "submitted" (lost message, broker outage).
+    "declarations-requeue-unrouted": {
+        "task": "declarations.tasks.declarations_requeue_unrouted_task",
+        "schedule": env.float("ROUTING_SWEEP_SECONDS", default=60.0),
+    },
     # Each Monday 00:05 the customs exchange rate of the new week must exist before the first
     # declaration is registered: carry the last published rate forward where none was entered.
     "exchange-rates-carry-forward": {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tariff/", views.tariff_browser, name="tariff-browser"),
     path("declarations/", include("declarations.urls")),
+    path("risk/", include("declarations.risk.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

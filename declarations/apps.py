@@ -7,10 +7,18 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Declarations")
 
     def ready(self):
+        from .risk import cache
+
+        cache.connect_signals()
         from customs_core.choices import Role
         from customs_core.navigation import ALL_ROLES, MenuItem, register
 
         register(MenuItem(_("Declarations"), "declarations:list", ALL_ROLES - {Role.ADMIN}),
                  before="tariff-browser")
         register(MenuItem(_("New declaration"), "declarations:new", frozenset({Role.ENTERPRISE})),
+                 before="tariff-browser")
+        register(MenuItem(_("Risk rules"), "risk:rules", frozenset({Role.RISK, Role.BRANCH_LEADER})),
+                 before="tariff-browser")
+        register(MenuItem(_("Channel requests"), "risk:requests",
+                          frozenset({Role.BRANCH_LEADER, Role.RISK, Role.TEAM_LEADER})),
                  before="tariff-browser")

@@ -69,3 +69,31 @@ class DeclarationErrorCode(models.TextChoices):
     MOVED_BY_SOMEONE_ELSE = "moved_by_someone_else", _("Changed by someone else first")
     AMENDMENTS_EXHAUSTED = "amendments_exhausted", _("No amendment left")
     NOTHING_TO_PAY = "nothing_to_pay", _("Nothing to pay")
+
+
+class RuleType(models.TextChoices):
+    """What a risk rule looks at (DESIGN.md §5)."""
+
+    COMPLIANCE_HISTORY = "compliance_history", _("Compliance history (violations)")
+    NEW_ENTERPRISE = "new_enterprise", _("New enterprise")
+    PRIORITY_STATUS = "priority_status", _("Priority (AEO) enterprise")
+    HS_WATCH = "hs_watch", _("HS watch list")
+    ORIGIN_COUNTRY = "origin_country", _("Country of origin")
+    TRADING_COUNTRY = "trading_country", _("Trading country")
+    VALUATION = "valuation", _("Valuation below the reference price")
+    REGIME = "regime", _("Regime (processing, temporary import)")
+    AMENDMENTS = "amendments", _("Number of amendments")
+    ENTERPRISE_LIST = "enterprise_list", _("Enterprise list")
+    RANDOM = "random", _("Random selection")
+
+
+class RuleEffect(models.TextChoices):
+    POINTS = "points", _("Adds points to the score")
+    MANDATORY_RED = "mandatory_red", _("Mandatory red channel")
+    POST_AUDIT = "post_audit", _("Post-clearance audit of green declarations")
+
+
+class ChannelRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the branch leader")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

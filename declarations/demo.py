@@ -2,8 +2,10 @@
 
 The history spans a little over two years to today, with seasonal volume (the pre-Tết peak in
 January, the Tết trough, the fruit season from May to August, quiet Sundays), the regime mix of
-a land-border branch, Vietnamese declarants and mostly Chinese partners, and channels in the
-national proportion (57.5% green, 37.5% yellow, 5% red; DESIGN.md §4). Every declaration's
+a land-border branch, Vietnamese declarants and mostly Chinese partners. Each declaration is
+routed by the real engine (risk/scoring.py with the default ruleset, the capacity top-up
+and the enterprise's violations so far), which lands near the national mix (57.5% green, 37.5%
+yellow, 5% red; DESIGN.md §4) with an assessment row explaining every channel. Every declaration's
 duties come from the real calculator (duties.py) and every state change has its event row, so
 clearance-time figures can later be computed from the event log.
 
@@ -13,6 +15,7 @@ Rows are written with COPY on PostgreSQL (customs_core.bulk), so a million decla
 
 import random
 from bisect import bisect
+from collections import deque
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
@@ -40,7 +43,14 @@ from customs_core.selectors import tariff_rate_in_force, week_start
 
 from . import duties
 from .choices import DeclarationState as S
-from .models import Declaration, DeclarationEvent, Document, DutyPayment, GoodsLine
+from .models import (
+    Declaration,
+    DeclarationEvent,
+    Document,
+    DutyPayment,
+    GoodsLine,
+    RiskAssessment,
+)
 
 HISTORY_DAYS = 760
 BATCH = 5_000  # declarations generated per step (progress bar granularity, memory bound)
@@ -51,7 +61,6 @@ REGIMES = [("A11", 30), ("A12", 9), ("E31", 4), ("E21", 2), ("G11", 3), ("C11", 
            ("H11", 1), ("B11", 31), ("B13", 2), ("E52", 4), ("G21", 3), ("C12", 3), ("G61", 1),
            ("H21", 3)]
 EXPORT_REGIMES = frozenset({"B11", "B13", "E52", "G21", "C12", "G61", "H21"})
-CHANNELS = [("green", 57.5), ("yellow", 37.5), ("red", 5.0)]
 CURRENCIES = [("USD", 74), ("CNY", 23), ("VND", 3)]
 IMPORT_ORIGINS = [("CN", 86), ("TH", 4), ("KR", 3), ("JP", 2), ("TW", 2), ("MY", 1), ("ID", 1),
                   ("US", 1)]
@@ -100,7 +109,6 @@ class _World:
         self.tariff_rates = {}
         self.all_codes = list(self.lines_by_code)
         self.regime = _weighted(REGIMES)
-        self.channel = _weighted(CHANNELS)
         self.currency = _weighted(CURRENCIES)
         self.origin = _weighted(IMPORT_ORIGINS)
         start = today - timedelta(days=HISTORY_DAYS)
@@ -135,6 +143,46 @@ class _World:
         return self.rates.get((currency, week), Decimal("25000" if currency == "USD" else "3500"))
 
 
+class _Router:
+    """The live routing engine applied in memory, in registration order: scoring with the
+    active ruleset, the day's capacity top-up, and each enterprise's violations so far."""
+
+    def __init__(self):
+        from .risk.defaults import ruleset_install_defaults
+        from .risk.services import policy_of, specs_of
+
+        self.ruleset = ruleset_install_defaults()
+        self.rules = specs_of(self.ruleset.rules.all())
+        self.policy = policy_of(self.ruleset)
+        self.violations: dict[int, list[date]] = {}
+        self.recent: deque[str] = deque(maxlen=self.ruleset.topup_window)
+
+    def route(self, *, number, day, regime, trading_country, enterprise, lines):
+        from .risk.scoring import Facts, LineFacts, capacity_topup, evaluate
+
+        facts = Facts(
+            number=number, on=day, regime=regime, trading_country=trading_country,
+            enterprise_tax_code=enterprise.tax_code, enterprise_priority=enterprise.is_priority,
+            enterprise_age_days=(day - enterprise.established_on).days
+            if enterprise.established_on else None,
+            violation_days_ago=tuple((day - v).days for v in self.violations.get(
+                enterprise.pk, ()) if v <= day),
+            amendment_count=0, lines=tuple(
+                LineFacts(line_no=n, hs_code=t.hs_code, origin=origin, unit_price_usd=usd,
+                          reference_price_usd=t.reference_unit_price_usd)
+                for n, (t, origin, usd) in enumerate(lines, start=1)))
+        decision = evaluate(facts, self.rules, self.policy)
+        channel, extra = capacity_topup(
+            decision.channel, list(self.recent),
+            expected_yellow=self.ruleset.expected_yellow_percent,
+            expected_red=self.ruleset.expected_red_percent)
+        self.recent.appendleft(channel)
+        return decision, channel, [h.as_dict() for h in extra]
+
+    def violation(self, enterprise_pk: int, day: date) -> None:
+        self.violations.setdefault(enterprise_pk, []).append(day)
+
+
 def _declarants_for(enterprises: list[Enterprise]) -> dict[int, int]:
     """One declarant user per demo enterprise (the demo accounts where they exist)."""
     existing = dict(User.objects.filter(role=Role.ENTERPRISE, enterprise__in=enterprises)
@@ -160,6 +208,8 @@ def _money(value: float, places: str = "0.01") -> Decimal:
 DECLARATION_COLUMNS = [f.column for f in Declaration._meta.concrete_fields]
 LINE_COLUMNS = [f.column for f in GoodsLine._meta.concrete_fields if f.column != "id"]
 EVENT_COLUMNS = ["declaration_id", "from_state", "to_state", "actor_id", "reason", "data", "at"]
+ASSESSMENT_COLUMNS = ["declaration_id", "ruleset_id", "amendment_count", "score", "channel",
+                      "fired", "post_audit", "created_at"]
 PAYMENT_COLUMNS = ["declaration_id", "amount_vnd", "reference", "paid_by_id", "paid_at"]
 DOCUMENT_COLUMNS = ["declaration_id", "doc_type", "co_form", "reference", "file",
                     "original_name", "content_type", "size", "uploaded_by_id", "uploaded_at"]
@@ -187,7 +237,7 @@ def _path(world: _World, channel: str, age_days: int) -> list[tuple[str, str, fl
         t += rng.uniform(1800, 4 * 3600)
         steps.append((S.RED, S.INSPECTION, t, Role.INSPECTION))
         t += rng.uniform(3600, 8 * 3600)  # the 8-working-hour clock
-        if rng.random() < 0.12:
+        if rng.random() < 0.06:
             steps.append((S.INSPECTION, S.VIOLATION, t, Role.INSPECTION))
             return steps
         steps.append((S.INSPECTION, S.CLEARED, t, Role.INSPECTION))
@@ -199,13 +249,12 @@ def _path(world: _World, channel: str, age_days: int) -> list[tuple[str, str, fl
     return steps
 
 
-def _one(world: _World, pk: int, writers: dict) -> None:
+def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> None:
     rng = world.rng
     enterprise, codes = world.enterprises[rng.randrange(len(world.enterprises))]
     declarant = world.declarants[enterprise.pk]
     regime = world.regime(rng)
     flow = Flow.EXPORT if regime in EXPORT_REGIMES else Flow.IMPORT
-    day = world.day()
     age = (world.today - day).days
     currency = world.currency(rng)
     rate = world.exchange_rate(currency, day)
@@ -219,13 +268,16 @@ def _one(world: _World, pk: int, writers: dict) -> None:
         tariff = world.lines_by_code[rng.choice(codes) if rng.random() < 0.85
                                      else rng.choice(world.all_codes)]
         origin = world.origin(rng) if flow == Flow.IMPORT else "VN"
-        price_usd = float(tariff.reference_unit_price_usd or 2) * rng.lognormvariate(0, 0.25)
+        undervalued = rng.random() < 0.03  # some declare far below the reference price
+        price_usd = float(tariff.reference_unit_price_usd or 2) * (
+            rng.uniform(0.3, 0.55) if undervalued else rng.lognormvariate(0, 0.2))
         unit_price = _money(price_usd * (float(world.exchange_rate("USD", day)) / float(rate)),
                             "0.0001" if currency != "VND" else "1")
         quantity = Decimal(min(max(1, int(rng.lognormvariate(6.3, 0.9))), 30_000))
         value = (quantity * unit_price).quantize(Decimal("0.0001"))
         claimed = preferential and origin in FTA_MEMBERS["ACFTA"]
-        lines.append((tariff, origin, quantity, unit_price, value, claimed))
+        lines.append((tariff, origin, quantity, unit_price, value, claimed,
+                      _money(price_usd, "0.0001")))
         inputs.append(duties.LineInput(
             line_no=line_no, hs_code=tariff.hs_code, quantity=quantity, unit=tariff.unit,
             line_value=value, origin_country=origin,
@@ -235,7 +287,11 @@ def _one(world: _World, pk: int, writers: dict) -> None:
         flow=flow, regime=regime, incoterm="DAP" if flow == Flow.IMPORT else "FCA",
         currency=currency, exchange_rate=rate, lines=tuple(inputs)))
 
-    channel = world.channel(rng)
+    number = f"{'10' if flow == Flow.IMPORT else '30'}{pk:09d}0"
+    trading_country = "CN" if rng.random() < 0.9 or lines[0][1] == "VN" else lines[0][1]
+    decision, channel, topup = router.route(
+        number=number, day=day, regime=regime, trading_country=trading_country,
+        enterprise=enterprise, lines=[(line[0], line[1], line[6]) for line in lines])
     if rng.random() < 0.015:
         path = [(S.SUBMITTED, S.CANCELLED, rng.uniform(600, 7200), Role.ENTERPRISE)]
     else:
@@ -247,14 +303,12 @@ def _one(world: _World, pk: int, writers: dict) -> None:
     last_at = submitted + timedelta(seconds=path[-1][2]) if path else submitted
     paid = result.total_vnd if cleared_at else Decimal(0)
     total = sum((line[4] for line in lines), Decimal(0))
-    number = f"{'10' if flow == Flow.IMPORT else '30'}{pk:09d}0"
 
     row = {
         "id": pk, "number": number, "flow": flow, "regime_id": regime,
         "enterprise_id": enterprise.pk, "declarant_id": declarant, "office_id": world.office.pk,
         "border_gate_id": rng.choice(world.gates), "transport_mode": "road",
-        "trading_country_id": "CN" if rng.random() < 0.9 else lines[0][1] if lines[0][1] != "VN"
-        else "CN",
+        "trading_country_id": trading_country,
         "partner_name": rng.choice(world.partners),
         "invoice_number": f"{rng.choice('HXDFGN')}{day:%y%m}-{pk % 100000:05d}",
         "invoice_date": day - timedelta(days=rng.randint(0, 6)), "incoterm":
@@ -272,9 +326,16 @@ def _one(world: _World, pk: int, writers: dict) -> None:
         "ept_vnd": result.ept_vnd, "vat_vnd": result.vat_vnd, "total_duty_vnd": result.total_vnd,
         "paid_vnd": paid, "created_at": created, "updated_at": last_at,
         "submitted_at": submitted, "cleared_at": cleared_at,
+        "post_clearance_audit": bool(routed) and channel == "green" and decision.post_audit,
     }
     writers["declaration"].add(tuple(row[c] for c in DECLARATION_COLUMNS))
-    for (tariff, origin, quantity, unit_price, value, claimed), res in zip(
+    if routed:
+        writers["assessment"].add((pk, router.ruleset.pk, 0, decision.score, channel,
+                                   decision.fired() + topup, row["post_clearance_audit"],
+                                   submitted + timedelta(seconds=routed[0][2])))
+    if any(step[1] == S.VIOLATION for step in path):
+        router.violation(enterprise.pk, day)
+    for (tariff, origin, quantity, unit_price, value, claimed, _usd), res in zip(
             lines, result.lines, strict=True):
         line = {"declaration_id": pk, "line_no": res.line_no, "tariff_line_id": tariff.pk,
                 "description": tariff.description_vi[:400], "origin_country_id": origin,
@@ -311,18 +372,23 @@ def history_seed(*, count: int, seed: int, progress) -> int:
     if not default_storage.exists(DEMO_CO_FILE):
         default_storage.save(DEMO_CO_FILE, ContentFile(b"%PDF-1.4\n% demo C/O form E\n%%EOF\n"))
     world = _World(random.Random(seed), timezone.localdate())
+    router = _Router()
+    # Registration order matters to routing (the day's top-up, violations so far): draw all
+    # the days first, then generate in date order.
+    days = sorted(world.day() for _ in range(count))
     first_id = reserve_ids(Declaration, count)
     writers = {"declaration": BulkWriter(Declaration, DECLARATION_COLUMNS),
                "line": BulkWriter(GoodsLine, LINE_COLUMNS),
                "event": BulkWriter(DeclarationEvent, EVENT_COLUMNS),
                "payment": BulkWriter(DutyPayment, PAYMENT_COLUMNS),
-               "document": BulkWriter(Document, DOCUMENT_COLUMNS)}
+               "document": BulkWriter(Document, DOCUMENT_COLUMNS),
+               "assessment": BulkWriter(RiskAssessment, ASSESSMENT_COLUMNS)}
     bar = progress(range(0, count, BATCH), desc="declarations", total=-(-count // BATCH),
                    unit=f"×{BATCH}")
     for start in bar:
         with transaction.atomic():
-            for pk in range(first_id + start, first_id + min(start + BATCH, count)):
-                _one(world, pk, writers)
+            for offset in range(start, min(start + BATCH, count)):
+                _one(world, router, first_id + offset, days[offset], writers)
             for writer in writers.values():
                 writer.flush()
     return writers["declaration"].written

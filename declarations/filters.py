@@ -33,10 +33,20 @@ class DeclarationFilterSet(django_filters.FilterSet):
                                        max_length=12, validators=[RegexValidator(r"^\d{1,12}$")],
                                        label=_("Declaration number"))
 
+    post_clearance_audit = django_filters.BooleanFilter(
+        method="filter_post_clearance_audit", label=_("Post-clearance audit (officers)"))
+
     class Meta:
         model = Declaration
         fields = ["state", "channel", "flow", "regime", "date_from", "date_to", "hs_code",
-                  "enterprise", "number"]
+                  "enterprise", "number", "post_clearance_audit"]
+
+    def filter_post_clearance_audit(self, queryset, name, value):
+        # Confidential: for an enterprise the filter does nothing, so it reveals nothing.
+        user = getattr(self.request, "user", None)
+        if value is None or not getattr(user, "is_officer", False):
+            return queryset
+        return queryset.filter(post_clearance_audit=value)
 
     def filter_hs_code(self, queryset, name, value):
         # EXISTS rather than a join: one row per declaration, no DISTINCT needed.

@@ -12,8 +12,8 @@ from customs_core.models import (
     BondedWarehouse,
     BorderGate,
     Country,
-    CustomsOffice,
     Currency,
+    CustomsOffice,
     Enterprise,
     Regime,
     TariffLine,
@@ -81,6 +81,8 @@ class Declaration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)  # registration (tax point)
     cleared_at = models.DateTimeField(null=True, blank=True)
+    # Green, released, and to be audited after clearance (ASYCUDA's blue lane). Confidential.
+    post_clearance_audit = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -91,6 +93,9 @@ class Declaration(models.Model):
             models.Index(fields=["state", "-created_at"], name="decl_state_created"),
             # reporting and date-range filters
             models.Index(fields=["submitted_at"], name="decl_submitted_at"),
+            # the routing sweeper: declarations still waiting in "submitted"
+            models.Index(fields=["updated_at"], condition=Q(state="submitted"),
+                         name="decl_waiting_for_routing"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=DeclarationState.values),
@@ -212,7 +217,12 @@ class DeclarationEvent(models.Model):
 
     class Meta:
         ordering = ["declaration_id", "at", "id"]
-        indexes = [models.Index(fields=["declaration", "at"], name="event_declaration_at")]
+        indexes = [
+            models.Index(fields=["declaration", "at"], name="event_declaration_at"),
+            # an enterprise's compliance history for risk scoring: violations only (tiny)
+            models.Index(fields=["declaration"], condition=Q(to_state="violation"),
+                         name="event_violations"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.declaration}: {self.from_state} -> {self.to_state}"
@@ -251,3 +261,16 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "scope", "key"],
                                                name="idempotency_key_unique")]
+
+
+from .risk.models import (  # noqa: E402  (risk models live in their own module)
+    ChannelChangeRequest,
+    ReferencePrice,
+    RiskAssessment,
+    RiskRule,
+    RiskRuleset,
+    RoutingFailure,
+)
+
+__all__ = ["ChannelChangeRequest", "ReferencePrice", "RiskAssessment", "RiskRule",
+           "RiskRuleset", "RoutingFailure"]

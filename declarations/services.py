@@ -33,6 +33,7 @@ from . import duties
 from .choices import CO_FORM_AGREEMENT, DeclarationErrorCode, DocumentType
 from .choices import DeclarationState as S
 from .models import MAX_GOODS_LINES, Declaration, Document, DutyPayment, GoodsLine
+from .risk.services import declaration_clear_if_green_and_paid
 from .workflow import transition
 
 # Rounding tolerance between the invoice total and the sum of line values (invoice currency).
@@ -563,6 +564,21 @@ def _check_documents(declaration: Declaration, errors: _Errors) -> None:
         errors.add("documents", _("Regime %(code)s requires the contract.") % {"code": regime.code})
 
 
+def _enqueue_routing(declaration: Declaration) -> None:
+    """Queue risk routing once the submission is committed. The row is the outbox: with the
+    broker down the submission still succeeds and the sweeper routes it later."""
+    from . import tasks
+
+    declaration_id = declaration.pk
+
+    def publish_routing():
+        # A named function, not functools.partial: when the publish fails, Django's robust
+        # on_commit logs func.__qualname__, which a partial does not have (it would raise).
+        tasks.declaration_route_task.delay(declaration_id)
+
+    transaction.on_commit(publish_routing, robust=True)
+
+
 def _issue_number(declaration: Declaration, amendments: int) -> str:
     """12 digits as in VNACCS: 11 identify the declaration, the 12th counts its amendments."""
     prefix = "10" if declaration.flow == Flow.IMPORT else "30"
@@ -593,6 +609,7 @@ def declaration_submit(
     transition(
         declaration, to=S.SUBMITTED, by=user, submitted_at=now, number=_issue_number(declaration, 0)
     )
+    _enqueue_routing(declaration)
     return declaration
 
 
@@ -649,6 +666,7 @@ def declaration_amend(
         channel="",
         data={"amendment": amendments},
     )
+    _enqueue_routing(declaration)
     return declaration
 
 
@@ -697,6 +715,8 @@ def declaration_pay(
     Declaration.objects.filter(pk=declaration.pk).update(
         paid_vnd=F("paid_vnd") + amount_vnd, version=F("version") + 1
     )
+    declaration.refresh_from_db()
+    declaration_clear_if_green_and_paid(declaration)
     return payment
 
 

@@ -65,3 +65,13 @@ def parse(payload: dict) -> dict:
     serializer = DeclarationInputSerializer(data=payload)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def publish_rates_for(request) -> None:
+    """For an autouse fixture: this week's rates in every database test that asks for one."""
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            request.getfixturevalue("reference_data")
+            publish_rates()
+            return

@@ -2,8 +2,9 @@
 performs them (DESIGN.md §4, STYLE.md). Nothing else writes Declaration.state."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,6 +19,7 @@ from .models import Declaration, DeclarationEvent
 
 SYSTEM = "system"  # the risk engine and automatic clearance act as the system (no user)
 OFFICERS = frozenset({Role.DOC_CHECK, Role.INSPECTION, Role.TEAM_LEADER, Role.BRANCH_LEADER})
+RAISERS = OFFICERS | {Role.RISK}
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,14 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     (S.INSPECTION, S.VIOLATION): Rule(frozenset({Role.INSPECTION, Role.TEAM_LEADER}),
                                       reason_required=True),
     (S.CLEARED, S.GATE_OUT): Rule(OFFICERS | {SYSTEM}),
+    # Channel overrides before the check starts: any officer raises with a reason; lowering
+    # is the branch leader's approval of an officer's request (risk/services.py).
+    (S.GREEN, S.YELLOW): Rule(RAISERS, reason_required=True),
+    (S.GREEN, S.RED): Rule(RAISERS, reason_required=True),
+    (S.YELLOW, S.RED): Rule(RAISERS, reason_required=True),
+    (S.RED, S.YELLOW): Rule(frozenset({Role.BRANCH_LEADER}), reason_required=True),
+    (S.RED, S.GREEN): Rule(frozenset({Role.BRANCH_LEADER}), reason_required=True),
+    (S.YELLOW, S.GREEN): Rule(frozenset({Role.BRANCH_LEADER}), reason_required=True),
     # Amendment: back to submitted, re-scored (VNACCS IDE/EDE); requested or on the firm's own.
     (S.AMEND_REQUESTED, S.SUBMITTED): Rule(frozenset({Role.ENTERPRISE})),
     (S.SUBMITTED, S.SUBMITTED): Rule(frozenset({Role.ENTERPRISE}), reason_required=True),
@@ -61,14 +71,7 @@ def actor_role(user) -> str:
     return SYSTEM if user is None else user.role
 
 
-def transition(declaration: Declaration, *, to: str, by, reason: str = "",
-               data: dict | None = None, **fields) -> Declaration:
-    """Move a declaration from its current state to `to` with one conditional UPDATE + one event.
-
-    `by` is the acting user (None for the system). Extra `fields` are written in the same
-    UPDATE (number, channel, cleared_at...). Zero rows updated means someone moved it first.
-    """
-    current = declaration.state
+def _check(current: str, to: str, by, reason: str) -> None:
     rule = TRANSITIONS.get((current, to))
     if rule is None:
         raise StateConflict(
@@ -78,22 +81,44 @@ def transition(declaration: Declaration, *, to: str, by, reason: str = "",
     if actor_role(by) not in rule.roles:
         raise PermissionDenied(_("Your role may not do this."))
     if rule.reason_required and not reason.strip():
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"reason": [_("A reason is required.")]})
+
+
+def transition(declaration: Declaration, *, to: str | list[str], by, reason: str = "",
+               data: dict | None = None, **fields) -> Declaration:
+    """Move a declaration from its current state to `to` with one conditional UPDATE and one
+    event per step.
+
+    `to` may be a path of several steps taken at once (the router's submitted -> scored ->
+    channel); every step must be in the table. `by` is the acting user (None for the system).
+    Extra `fields` are written in the same UPDATE (number, channel, cleared_at...). Zero rows
+    updated means someone moved the declaration first: StateConflict (409).
+    """
+    path = [to] if isinstance(to, str) else list(to)
+    current = declaration.state
+    hops = list(zip([current, *path[:-1]], path, strict=True))
+    for frm, step in hops:
+        _check(frm, step, by, reason)
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint: any error here aborts the caller's transaction anyway, and a savepoint
+    # costs two round trips on every transition.
+    with transaction.atomic(savepoint=False):
         updated = Declaration.objects.filter(pk=declaration.pk, state=current,
                                              version=declaration.version).update(
-            state=to, version=F("version") + 1, updated_at=now, **fields)
-        if updated == 0:
-            fresh = Declaration.objects.filter(pk=declaration.pk).values_list("state", flat=True)
-            raise StateConflict(_("Someone else changed this declaration first."),
-                                code=DeclarationErrorCode.MOVED_BY_SOMEONE_ELSE,
-                                current_state=fresh.first() or "")
-        DeclarationEvent.objects.create(declaration=declaration, from_state=current, to_state=to,
-                                        actor=by, reason=reason, data=data or {}, at=now)
-    declaration.state = to
+            state=path[-1], version=F("version") + 1, updated_at=now, **fields)
+        if updated:
+            # Steps of one path get distinct, ordered timestamps (the log is ordered by at).
+            DeclarationEvent.objects.bulk_create([
+                DeclarationEvent(declaration=declaration, from_state=frm, to_state=step,
+                                 actor=by, reason=reason, data=data or {},
+                                 at=now + timedelta(microseconds=n))
+                for n, (frm, step) in enumerate(hops)])
+    if not updated:  # raised outside the block: nothing was written, nothing to roll back
+        fresh = Declaration.objects.filter(pk=declaration.pk).values_list("state", flat=True)
+        raise StateConflict(_("Someone else changed this declaration first."),
+                            code=DeclarationErrorCode.MOVED_BY_SOMEONE_ELSE,
+                            current_state=fresh.first() or "")
+    declaration.state = path[-1]
     declaration.version += 1
     declaration.updated_at = now
     for name, value in fields.items():

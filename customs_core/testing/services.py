@@ -69,30 +69,36 @@ def database_url_of_test_database() -> str:
 class CeleryWorker:
     """A real `celery worker` subprocess on the test database and the given broker."""
 
-    def __init__(self, *, broker: str, queues: str = "celery", name: str = "test"):
+    def __init__(self, *, broker: str, queues: str = "celery,risk", name: str = "test",
+                 extra_env: dict | None = None):
         self.broker, self.queues, self.name = broker, queues, name
+        self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"celery-{name}-{os.getpid()}.log"
 
     def env(self) -> dict:
         env = {**os.environ, "DATABASE_URL": database_url_of_test_database(),
                "CELERY_BROKER_URL": self.broker, "DJANGO_SETTINGS_MODULE": "customs_core.settings",
-               "PYTHONUNBUFFERED": "1"}
+               "PYTHONUNBUFFERED": "1", **self.extra_env}
         return env
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "celery", "-A", "customs_core", "worker", "-P", "solo",
+                "-c", "1", "-Q", self.queues, "-n", f"{self.name}-{os.getpid()}@%h",
+                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"]
+
+    ready_marker = "ready."
 
     def start(self, timeout: float = 45) -> None:
         log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self._log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "customs_core", "worker", "-P", "solo",
-             "-c", "1", "-Q", self.queues, "-n", f"{self.name}-{os.getpid()}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            cwd=BASE_DIR, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(self.command(), cwd=BASE_DIR, env=self.env(),
+                                        stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"celery worker exited: {self.log_path.read_text()[-3000:]}")
-            if "ready." in self.log_path.read_text():
+            if self.ready_marker in self.log_path.read_text():
                 return
             time.sleep(0.2)
         self.stop()
@@ -123,3 +129,56 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.1, what: s
             return result
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+class CeleryBeat(CeleryWorker):
+    """A real `celery beat` subprocess (the periodic sweeper), same environment."""
+
+    ready_marker = "beat: Starting"
+
+    def command(self) -> list[str]:
+        schedule = Path(os.environ.get("TMPDIR", "/tmp")) / f"beat-{self.name}-{os.getpid()}"
+        return [sys.executable, "-m", "celery", "-A", "customs_core", "beat", "-l", "INFO",
+                "-s", str(schedule)]
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on another loopback port, to stop and start at will
+    (never the shared one: RECIPES.md)."""
+
+    def __init__(self, port: int = 6390):
+        self.port = port
+        self.pidfile = Path(os.environ.get("TMPDIR", "/tmp")) / f"redis-test-{port}.pid"
+        self.url = f"redis://127.0.0.1:{port}/0"
+
+    def start(self, timeout: float = 10) -> None:
+        wait_port(self.port, open_=False, timeout=timeout)
+        subprocess.run(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                        "--save", "", "--appendonly", "no", "--daemonize", "yes",
+                        "--pidfile", str(self.pidfile)], check=True, capture_output=True)
+        wait_port(self.port, open_=True, timeout=timeout)
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.pidfile.exists():
+            pid = int(self.pidfile.read_text().strip() or 0)
+            if pid:
+                try:
+                    os.kill(pid, 15)
+                except ProcessLookupError:
+                    pass
+        wait_port(self.port, open_=False, timeout=timeout)
+
+
+def wait_port(port: int, *, open_: bool, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open("127.0.0.1", port, timeout=0.2) == open_:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"port {port} still {'closed' if open_ else 'open'} after {timeout}s")
+
+
+def redis_server_available() -> bool:
+    import shutil
+
+    return shutil.which("redis-server") is not None

@@ -1,6 +1,8 @@
 from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -11,6 +13,8 @@ from rest_framework.response import Response
 from declarations import services
 from declarations.filters import DeclarationFilterSet
 from declarations.idempotency import idempotent
+from declarations.models import ChannelChangeRequest
+from declarations.risk import services as risk_services
 from declarations.selectors import (
     declaration_get_for,
     declarations_visible_to,
@@ -19,6 +23,9 @@ from declarations.selectors import (
 
 from .serializers import (
     AmendInputSerializer,
+    ChannelChangeInputSerializer,
+    ChannelRequestDecisionInputSerializer,
+    ChannelRequestOutputSerializer,
     DeclarationInputSerializer,
     DeclarationListOutputSerializer,
     DeclarationOutputSerializer,
@@ -29,6 +36,7 @@ from .serializers import (
     PayInputSerializer,
     PaymentOutputSerializer,
     ReasonInputSerializer,
+    RiskAssessmentOutputSerializer,
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -51,6 +59,13 @@ def _parse(serializer_class, request):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def _officer_declaration(request, pk):
+    """Risk data is confidential: a declarant gets 404 (the route does not exist for them)."""
+    if not request.user.is_officer:
+        raise Http404
+    return declaration_get_for(request.user, pk)
 
 
 def _declarant_only(request):
@@ -174,6 +189,37 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return idempotent(request, scope=f"declaration-document-{declaration.pk}",
                           handler=handler)
 
+    @extend_schema(summary="Risk assessments of the declaration (officers only; confidential)",
+                   request=None, responses={200: RiskAssessmentOutputSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="risk")
+    def risk(self, request, pk=None):
+        declaration = _officer_declaration(request, pk)
+        assessments = declaration.assessments.select_related("ruleset").order_by("-created_at")
+        return Response(RiskAssessmentOutputSerializer(assessments, many=True).data)
+
+    @extend_schema(summary="Raise the channel (officers, with a reason)",
+                   request=ChannelChangeInputSerializer,
+                   responses={200: DeclarationOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="raise-channel")
+    def raise_channel(self, request, pk=None):
+        declaration = _officer_declaration(request, pk)
+        data = _parse(ChannelChangeInputSerializer, request)
+        risk_services.declaration_raise_channel(declaration=declaration, by=request.user,
+                                                **data)
+        return _detail(request, pk)
+
+    @extend_schema(summary="Ask the branch leader to lower the channel",
+                   request=ChannelChangeInputSerializer,
+                   responses={201: ChannelRequestOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="channel-requests")
+    def channel_requests(self, request, pk=None):
+        declaration = _officer_declaration(request, pk)
+        data = _parse(ChannelChangeInputSerializer, request)
+        change = risk_services.channel_lowering_request(declaration=declaration,
+                                                        by=request.user, **data)
+        return Response(ChannelRequestOutputSerializer(change).data,
+                        status=status.HTTP_201_CREATED)
+
     @extend_schema(summary="Compute duties for unsaved input (nothing is written)",
                    request=DutyPreviewInputSerializer,
                    responses={200: DutyPreviewOutputSerializer})
@@ -182,3 +228,25 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = _parse(DutyPreviewInputSerializer, request)
         result = services.duties_preview(user=request.user, data=data)
         return Response(DutyPreviewOutputSerializer(asdict(result)).data)
+
+
+@extend_schema_view(list=extend_schema(summary="Channel-lowering requests (officers)"))
+class ChannelRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ChannelRequestOutputSerializer
+    lookup_value_regex = r"\d+"
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        if not getattr(self.request.user, "is_officer", False):
+            return ChannelChangeRequest.objects.none()
+        return ChannelChangeRequest.objects.select_related("requested_by", "decided_by")
+
+    @extend_schema(summary="Approve or reject a request (branch leader)",
+                   request=ChannelRequestDecisionInputSerializer,
+                   responses={200: ChannelRequestOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        change = get_object_or_404(self.get_queryset(), pk=pk)
+        data = _parse(ChannelRequestDecisionInputSerializer, request)
+        change = risk_services.channel_request_decide(request=change, by=request.user, **data)
+        return Response(ChannelRequestOutputSerializer(change).data)

@@ -21,6 +21,9 @@ BODIES = {
     "cancel": lambda: ("json", {"reason": "x"}),
     "pay": lambda: ("json", {"amount_vnd": "1000", "reference": "KB-0001"}),
     "documents": lambda: ("multipart", {"doc_type": "invoice", "file": pdf_file()}),
+    "risk": lambda: None,
+    "raise_channel": lambda: ("json", {"channel": "red", "reason": "x"}),
+    "channel_requests": lambda: ("json", {"channel": "green", "reason": "x"}),
 }
 
 

@@ -1,0 +1,91 @@
+"""Facts for scoring, read in bulk: a constant number of queries for any number of
+declarations (the what-if simulation scores a month of them at once)."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from customs_core import reference_cache
+from customs_core.models import ExchangeRate, TariffLine
+from customs_core.selectors import week_start
+
+from ..choices import DeclarationState
+from ..models import Declaration, DeclarationEvent, GoodsLine
+from . import cache as risk_cache
+from .models import ReferencePrice
+from .scoring import Facts, LineFacts
+
+HISTORY_DAYS = 3700  # the longest compliance window a rule may ask for (120 months)
+
+
+def _violations_by_enterprise(enterprise_ids, since) -> dict[int, list]:
+    # Served by the partial index on violation events: a handful of rows, never a scan.
+    rows = (DeclarationEvent.objects.filter(to_state=DeclarationState.VIOLATION,
+                                            declaration__enterprise_id__in=enterprise_ids,
+                                            at__gte=since)
+            .order_by().values_list("declaration__enterprise_id", "at"))
+    found = defaultdict(list)
+    for enterprise_id, at in rows:
+        found[enterprise_id].append(at)
+    return found
+
+
+def _usd_rates(weeks) -> dict[date, Decimal]:
+    if len(weeks) == 1:  # routing one declaration: a rate read under a minute ago will do
+        week = next(iter(weeks))
+        return {week: reference_cache.exchange_rate_estimate("USD", week)}
+    return dict(ExchangeRate.objects.filter(currency_id="USD", week_start__in=weeks)
+                .order_by().values_list("week_start", "rate_vnd"))
+
+
+def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
+    """Facts of each declaration, keyed by its primary key."""
+    now = now or timezone.now()
+    if not declarations:
+        return {}
+    ids = [d.pk for d in declarations]
+    lines = defaultdict(list)
+    for line in (GoodsLine.objects.filter(declaration_id__in=ids)
+                 .only("declaration_id", "line_no", "tariff_line_id", "origin_country_id",
+                       "unit_price").order_by("declaration_id", "line_no")):
+        lines[line.declaration_id].append(line)
+    ref = reference_cache.tables()
+    tariff_ids = {line.tariff_line_id for group in lines.values() for line in group}
+    overrides = (risk_cache.tables().reference_prices if len(declarations) == 1 else
+                 dict(ReferencePrice.objects.filter(tariff_line_id__in=tariff_ids)
+                      .values_list("tariff_line_id", "price_usd")))
+    enterprises = {d.enterprise_id: d.enterprise for d in declarations}
+    violations = _violations_by_enterprise(list(enterprises), now - timedelta(days=HISTORY_DAYS))
+    days = {d.pk: timezone.localdate(d.submitted_at or now) for d in declarations}
+    usd = _usd_rates({week_start(day) for day in days.values()})
+    facts = {}
+    for d in declarations:
+        on = days[d.pk]
+        enterprise = enterprises[d.enterprise_id]
+        usd_rate = usd.get(week_start(on))
+        line_facts = []
+        for line in lines[d.pk]:
+            tariff = ref.row(TariffLine, line.tariff_line_id)
+            reference = overrides.get(line.tariff_line_id,
+                                      tariff.reference_unit_price_usd if tariff else None)
+            price_usd = None
+            if d.currency_id == "USD":
+                price_usd = line.unit_price
+            elif usd_rate and d.exchange_rate:
+                price_usd = line.unit_price * d.exchange_rate / usd_rate
+            line_facts.append(LineFacts(line_no=line.line_no,
+                                        hs_code=tariff.hs_code if tariff else "",
+                                        origin=line.origin_country_id,
+                                        unit_price_usd=price_usd, reference_price_usd=reference))
+        facts[d.pk] = Facts(
+            number=d.number or f"{d.pk:011d}0", on=on, regime=d.regime_id,
+            trading_country=d.trading_country_id, enterprise_tax_code=enterprise.tax_code,
+            enterprise_priority=enterprise.is_priority,
+            enterprise_age_days=(on - enterprise.established_on).days
+            if enterprise.established_on else None,
+            violation_days_ago=tuple(sorted((now - at).days
+                                            for at in violations.get(d.enterprise_id, []))),
+            amendment_count=d.amendment_count, lines=tuple(line_facts))
+    return facts

@@ -1,0 +1,219 @@
+"""Pure scoring: facts about one declaration + the rules of a ruleset -> score, channel, reasons.
+
+No ORM here (facts are built in risk/facts.py), so the same function routes live declarations,
+replays any past decision, and simulates a proposed ruleset over last month's declarations.
+Random selection is deterministic: an HMAC of the declaration's 11 identifying digits under a
+secret seed, so every selection can be audited and replayed (DESIGN.md §5).
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ..choices import Channel, RuleEffect, RuleType
+
+DAYS_PER_MONTH = Decimal("30.44")
+CHANNEL_ORDER = {Channel.GREEN: 0, Channel.YELLOW: 1, Channel.RED: 2}
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    line_no: int
+    hs_code: str
+    origin: str
+    unit_price_usd: Decimal | None
+    reference_price_usd: Decimal | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules may look at, read from the declaration and the enterprise's history."""
+
+    number: str
+    on: date
+    regime: str
+    trading_country: str
+    enterprise_tax_code: str
+    enterprise_priority: bool
+    enterprise_age_days: int | None
+    violation_days_ago: tuple[int, ...]
+    amendment_count: int
+    lines: tuple[LineFacts, ...]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    name: str
+    rule_type: str
+    effect: str
+    params: dict
+    points: int
+    valid_from: date | None = None
+    valid_to: date | None = None
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class Policy:
+    yellow_threshold: int
+    red_threshold: int
+    min_random_percent: Decimal
+    post_audit_random_percent: Decimal
+    secret: bytes
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    name: str
+    rule_type: str
+    effect: str
+    points: int
+    detail: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "type": self.rule_type,
+                "effect": self.effect, "points": self.points, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Decision:
+    score: int
+    channel: str
+    hits: tuple[Hit, ...]
+    post_audit: bool
+    selected_by: tuple[str, ...] = field(default=())  # codes that forced a channel
+
+    def fired(self) -> list[dict]:
+        return [hit.as_dict() for hit in self.hits]
+
+
+def draw(secret: bytes, number: str, salt: str) -> Decimal:
+    """A reproducible number in [0, 1) for this declaration (its 11 identifying digits)."""
+    digest = hmac.new(secret, f"{number[:11]}:{salt}".encode(), hashlib.sha256).digest()
+    return Decimal(int.from_bytes(digest[:8], "big")) / Decimal(2**64)
+
+
+def _in_period(rule: RuleSpec, on: date) -> bool:
+    return rule.is_active and (rule.valid_from is None or rule.valid_from <= on) and (
+        rule.valid_to is None or on <= rule.valid_to)
+
+
+def _matches(rule: RuleSpec, facts: Facts, secret: bytes) -> str | None:
+    """The detail of why the rule fires, or None."""
+    p, kind = rule.params, rule.rule_type
+    if kind == RuleType.COMPLIANCE_HISTORY:
+        window = p["months"] * DAYS_PER_MONTH
+        count = sum(1 for days in facts.violation_days_ago if days <= window)
+        return f"{count} violation(s) in {p['months']} months" \
+            if count >= p["min_violations"] else None
+    if kind == RuleType.NEW_ENTERPRISE:
+        age = facts.enterprise_age_days
+        return f"enterprise {age} days old" \
+            if age is not None and age < p["months"] * DAYS_PER_MONTH else None
+    if kind == RuleType.PRIORITY_STATUS:
+        return "priority enterprise (AEO)" if facts.enterprise_priority else None
+    if kind == RuleType.HS_WATCH:
+        lines = [f"{line.line_no}:{line.hs_code}" for line in facts.lines
+                 if line.hs_code.startswith(tuple(p["prefixes"]))]
+        return "lines " + ", ".join(lines) if lines else None
+    if kind == RuleType.ORIGIN_COUNTRY:
+        lines = [f"{line.line_no}:{line.origin}" for line in facts.lines
+                 if line.origin in p["countries"]]
+        return "origin " + ", ".join(lines) if lines else None
+    if kind == RuleType.TRADING_COUNTRY:
+        return f"trading country {facts.trading_country}" \
+            if facts.trading_country in p["countries"] else None
+    if kind == RuleType.VALUATION:
+        floor = 1 - Decimal(p["tolerance_percent"]) / 100
+        low = [f"{line.line_no}:{line.hs_code} {line.unit_price_usd:.4f} < "
+               f"{line.reference_price_usd:.4f} USD" for line in facts.lines
+               if line.unit_price_usd is not None and line.reference_price_usd
+               and line.unit_price_usd < line.reference_price_usd * floor]
+        return "; ".join(low) if low else None
+    if kind == RuleType.REGIME:
+        return f"regime {facts.regime}" if facts.regime in p["regimes"] else None
+    if kind == RuleType.AMENDMENTS:
+        return f"{facts.amendment_count} amendment(s)" \
+            if facts.amendment_count >= p["min_amendments"] else None
+    if kind == RuleType.ENTERPRISE_LIST:
+        return f"enterprise {facts.enterprise_tax_code}" \
+            if facts.enterprise_tax_code in p["tax_codes"] else None
+    if kind == RuleType.RANDOM:
+        value = draw(secret, facts.number, rule.code)
+        rate = Decimal(p["rate_percent"]) / 100
+        return f"draw {value:.4f} < {rate:.4f}" if value < rate else None
+    raise ValueError(f"unknown rule type {kind}")
+
+
+def _max_channel(a: str, b: str) -> str:
+    return a if CHANNEL_ORDER[a] >= CHANNEL_ORDER[b] else b
+
+
+def evaluate(facts: Facts, rules: list[RuleSpec] | tuple[RuleSpec, ...],
+             policy: Policy) -> Decision:
+    """Score the declaration and choose its channel (before the day's capacity top-up)."""
+    hits: list[Hit] = []
+    score = 0
+    forced = Channel.GREEN
+    selected_by: list[str] = []
+    post_audit_rule = False
+    for rule in rules:
+        if not _in_period(rule, facts.on):
+            continue
+        detail = _matches(rule, facts, policy.secret)
+        if detail is None:
+            continue
+        hits.append(Hit(rule.code, rule.name, rule.rule_type, rule.effect, rule.points, detail))
+        if rule.effect == RuleEffect.MANDATORY_RED:
+            forced = Channel.RED
+            selected_by.append(rule.code)
+        elif rule.effect == RuleEffect.POST_AUDIT:
+            post_audit_rule = True
+        else:
+            score += rule.points
+            if rule.rule_type == RuleType.RANDOM:
+                forced = _max_channel(forced, Channel.YELLOW)
+                selected_by.append(rule.code)
+    minimum = draw(policy.secret, facts.number, "min-random")
+    if minimum < policy.min_random_percent / 100:
+        hits.append(Hit("min-random", "Minimum random selection", RuleType.RANDOM,
+                        RuleEffect.POINTS, 0, f"draw {minimum:.4f}"))
+        forced = _max_channel(forced, Channel.YELLOW)
+        selected_by.append("min-random")
+    by_score = (Channel.RED if score >= policy.red_threshold else
+                Channel.YELLOW if score >= policy.yellow_threshold else Channel.GREEN)
+    channel = _max_channel(by_score, forced)
+    post_audit = False
+    if channel == Channel.GREEN:
+        audit_draw = draw(policy.secret, facts.number, "post-audit")
+        if post_audit_rule:
+            post_audit = True
+        elif audit_draw < policy.post_audit_random_percent / 100:
+            post_audit = True
+            hits.append(Hit("post-audit-random", "Random post-clearance audit", RuleType.RANDOM,
+                            RuleEffect.POST_AUDIT, 0, f"draw {audit_draw:.4f}"))
+    return Decision(score=score, channel=channel, hits=tuple(hits), post_audit=post_audit,
+                    selected_by=tuple(selected_by))
+
+
+TOPUP_MIN_DECISIONS = 20  # too few recent decisions to judge a share
+
+
+def capacity_topup(channel: str, recent: list[str], *, expected_yellow: Decimal,
+                   expected_red: Decimal) -> tuple[str, list[Hit]]:
+    """Select a would-be-green declaration when the red or yellow share of the `recent`
+    decisions falls below what the teams expect (ASYCUDA selectivity)."""
+    if channel != Channel.GREEN or len(recent) < TOPUP_MIN_DECISIONS:
+        return channel, []
+    total = len(recent) + 1
+    for selected, expected in ((Channel.RED, expected_red), (Channel.YELLOW, expected_yellow)):
+        actual = Decimal(recent.count(selected) * 100) / total
+        if actual < expected:
+            return selected, [Hit(f"topup-{selected}", "Capacity top-up", "capacity",
+                                  RuleEffect.POINTS, 0,
+                                  f"{selected} {actual:.1f}% of the last {total} < {expected}%")]
+    return channel, []

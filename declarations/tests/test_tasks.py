@@ -1,0 +1,60 @@
+"""The routing task and the sweeper (eager here; tests/test_routing_services.py runs them on a
+real worker and broker)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from declarations import tasks
+from declarations.models import Declaration, RiskAssessment, RoutingFailure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submission_queues_routing_after_commit(make_declaration, declarant_a,
+                                                django_capture_on_commit_callbacks):
+    from declarations import services
+
+    draft = make_declaration()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.declaration_submit(declaration=draft, user=declarant_a)
+    assert len(callbacks) == 1
+    draft.refresh_from_db()
+    assert draft.state != "submitted" and RiskAssessment.objects.filter(declaration=draft)
+
+
+def test_sweeper_requeues_declarations_waiting_over_a_minute(make_declaration):
+    old = make_declaration(state="submitted")
+    fresh = make_declaration(state="submitted")
+    Declaration.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(minutes=2))
+    assert tasks.declarations_requeue_unrouted_task() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.state != "submitted" and fresh.state == "submitted"
+
+
+def test_a_failing_routing_is_recorded_and_raised(make_declaration, monkeypatch):
+    declaration = make_declaration(state="submitted")
+
+    def broken(**kwargs):
+        raise ValueError("rules table unreadable")
+
+    monkeypatch.setattr(tasks, "declaration_route", broken)
+    with pytest.raises(ValueError):
+        tasks.declaration_route_task.delay(declaration.pk)
+    failure = RoutingFailure.objects.get(declaration=declaration)
+    assert "unreadable" in failure.error and failure.attempts == 1
+
+
+def test_routing_task_is_idempotent(make_declaration):
+    declaration = make_declaration(state="submitted")
+    first = tasks.declaration_route_task.delay(declaration.pk).get()
+    assert first in {"green", "yellow", "red"}
+    assert tasks.declaration_route_task.delay(declaration.pk).get() is None
+    assert RiskAssessment.objects.filter(declaration=declaration).count() == 1
+
+
+def test_routing_task_settings():
+    task = tasks.declaration_route_task
+    assert task.acks_late and task.max_retries == tasks.MAX_RETRIES

@@ -1,0 +1,107 @@
+"""Routing on real services: a Celery worker on Redis, and a broker outage that delays routing
+but never loses a declaration or fails a submission (DESIGN.md §5)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from customs_core.testing.services import (
+    BASE_DIR,
+    CeleryBeat,
+    CeleryWorker,
+    PrivateRedis,
+    database_url_of_test_database,
+    redis_server_available,
+    require_postgresql,
+    service_missing,
+    wait_until,
+)
+from declarations import services
+from declarations.models import Declaration, RiskAssessment
+from declarations.risk.defaults import ruleset_install_defaults
+from declarations.testing import declaration_payload, parse
+
+pytestmark = pytest.mark.services
+COUNT = 50
+
+
+def test_real_worker_routes_50_submitted_declarations(celery_worker, declarant_a):
+    ruleset_install_defaults()
+    for n in range(COUNT):
+        draft = services.declaration_create_draft(
+            user=declarant_a, data=parse(declaration_payload(invoice_number=f"W-{n}")))
+        services.declaration_submit(declaration=draft, user=declarant_a)  # on_commit -> Redis
+    wait_until(lambda: not Declaration.objects.filter(state="submitted").exists(), timeout=90,
+               what=f"the worker to route {COUNT} declarations\n{celery_worker.log()[-3000:]}")
+    assert RiskAssessment.objects.count() == COUNT
+    channels = set(Declaration.objects.values_list("channel", flat=True))
+    assert channels <= {"green", "yellow", "red"} and channels
+
+
+SUBMIT_SCRIPT = """
+import json, django
+django.setup()
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from declarations.testing import declaration_payload
+client = APIClient()
+client.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.get(user__username="declarant_a").key)
+statuses = []
+for n in range(%(count)d):
+    created = client.post("/api/v1/declarations/", declaration_payload(invoice_number=f"B-{n}"),
+                          format="json")
+    submitted = client.post(f"/api/v1/declarations/{created.json()['id']}/submit/")
+    statuses.append([created.status_code, submitted.status_code])
+print(json.dumps(statuses))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_outage_delays_routing_but_loses_nothing(declarant_a, reference_data):
+    from rest_framework.authtoken.models import Token
+
+    require_postgresql()
+    if not redis_server_available():
+        service_missing("redis-server is not installed")
+    from declarations.testing import publish_rates
+
+    publish_rates()
+    ruleset_install_defaults()
+    Token.objects.create(user=declarant_a)
+    redis = PrivateRedis(port=6390)
+    redis.start()
+    fast_sweep = {"ROUTING_SWEEP_SECONDS": "2", "ROUTING_SWEEP_AFTER_SECONDS": "1"}
+    worker = CeleryWorker(broker=redis.url, name="outage")
+    beat = CeleryBeat(broker=redis.url, name="outage-beat", extra_env=fast_sweep)
+    worker.start()
+    beat.start()
+    try:
+        redis.stop()  # the broker goes down
+        env = {**worker.env(), "ALLOWED_HOSTS": "testserver"}
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        result = subprocess.run([sys.executable, "-c", SUBMIT_SCRIPT % {"count": COUNT}],
+                                cwd=BASE_DIR, env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        statuses = json.loads(result.stdout.strip().splitlines()[-1])
+        assert statuses == [[201, 200]] * COUNT
+        assert Declaration.objects.filter(state="submitted").count() == COUNT
+
+        redis.start()  # the broker comes back: the sweeper re-queues, the worker routes
+        wait_until(lambda: not Declaration.objects.filter(state="submitted").exists(),
+                   timeout=120, what=f"routing after the outage\n{worker.log()[-2000:]}"
+                                     f"\n{beat.log()[-2000:]}")
+        assert RiskAssessment.objects.count() == COUNT
+    finally:
+        beat.stop()
+        worker.stop()
+        redis.stop()
+
+
+def test_settings_route_routing_to_its_own_queue():
+    assert settings.CELERY_TASK_ROUTES["declarations.tasks.declaration_route_task"] == {
+        "queue": "risk"}
+    assert database_url_of_test_database  # imported for the subprocess helpers
