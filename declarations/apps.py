@@ -7,10 +7,19 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Declarations")
 
     def ready(self):
+        from customs_core.choices import Role
+        from customs_core.views import HOME_WIDGETS
+
+        from . import widgets
         from .risk import cache
 
         cache.connect_signals()
-        from customs_core.choices import Role
+        for role, widget in ((Role.BRANCH_LEADER, widgets.channel_mix_widget),
+                             (Role.RISK, widgets.channel_mix_widget),
+                             (Role.TEAM_LEADER, widgets.channel_mix_widget),
+                             (Role.ENTERPRISE, widgets.my_declarations_widget)):
+            if widget not in HOME_WIDGETS[role]:
+                HOME_WIDGETS[role].append(widget)
         from customs_core.navigation import ALL_ROLES, MenuItem, register
 
         register(MenuItem(_("Declarations"), "declarations:list", ALL_ROLES - {Role.ADMIN}),

@@ -121,3 +121,19 @@ def test_list_filter_errors_do_not_500(client, doc_checker):
 def test_officer_cannot_open_the_new_declaration_form(client, doc_checker):
     client.force_login(doc_checker)
     assert client.get(reverse("declarations:new")).status_code == 403
+
+
+def test_leader_home_shows_the_channel_mix_chart(client, leader, make_declaration):
+    from declarations.risk.services import declaration_route
+
+    declaration_route(declaration_id=make_declaration(state="submitted").pk)
+    client.force_login(leader)
+    page = client.get(reverse("home")).content.decode()
+    assert "canvas data-chart" in page and "doughnut" in page
+
+
+def test_declarant_home_lists_its_latest_declarations(client, declarant_a, make_declaration):
+    declaration = make_declaration(state="submitted")
+    client.force_login(declarant_a)
+    page = client.get(reverse("home")).content.decode()
+    assert declaration.number in page and "canvas" not in page

@@ -39,6 +39,12 @@ def fire_secret_criterion(declaration) -> None:
     assessment.save(update_fields=["fired"])
 
 
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Message texts below are asserted in English; the interface defaults to Vietnamese."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
