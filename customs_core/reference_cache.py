@@ -11,19 +11,19 @@ process keeps them in memory and reloads them wholesale:
   never applies a superseded rate because rates are effective-dated rows chosen by date.
 """
 
-import threading
 import time
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
 
+from .process_cache import ProcessCache
+
 MAX_AGE = 300.0
 
 
 @dataclass
 class _Tables:
-    loaded_at: float
     regimes: dict = field(default_factory=dict)
     offices: dict = field(default_factory=dict)
     border_gates: dict = field(default_factory=dict)
@@ -38,17 +38,13 @@ class _Tables:
         return self.by_id.get(model, {}).get(pk)
 
 
-_lock = threading.Lock()
-_tables: _Tables | None = None
-
-
 def _load() -> _Tables:
     from .models import (
         BondedWarehouse,
         BorderGate,
         Country,
-        CustomsOffice,
         Currency,
+        CustomsOffice,
         Regime,
         TariffLine,
         TariffRate,
@@ -61,7 +57,6 @@ def _load() -> _Tables:
     warehouses = list(BondedWarehouse.objects.all())
     tariff = list(TariffLine.objects.prefetch_related(rates))
     return _Tables(
-        loaded_at=time.monotonic(),
         regimes={r.code: r for r in Regime.objects.all()},
         offices={o.code: o for o in offices},
         border_gates={g.code: g for g in gates if g.is_active},
@@ -75,21 +70,16 @@ def _load() -> _Tables:
     )
 
 
+_cache = ProcessCache(_load, max_age=MAX_AGE)
+
+
 def tables() -> _Tables:
     """The cached tables, (re)loaded when missing or older than MAX_AGE."""
-    global _tables
-    current = _tables
-    if current is None or time.monotonic() - current.loaded_at > MAX_AGE:
-        with _lock:
-            if _tables is None or time.monotonic() - _tables.loaded_at > MAX_AGE:
-                _tables = _load()
-            current = _tables
-    return current
+    return _cache.get()
 
 
 def clear(**_kwargs) -> None:
-    global _tables
-    _tables = None
+    _cache.clear()
     _rates.clear()
 
 
@@ -118,14 +108,13 @@ def connect_signals() -> None:
         BondedWarehouse,
         BorderGate,
         Country,
-        CustomsOffice,
         Currency,
+        CustomsOffice,
+        ExchangeRate,
         Regime,
         TariffLine,
         TariffRate,
     )
-
-    from .models import ExchangeRate
 
     for model in (Regime, CustomsOffice, BorderGate, BondedWarehouse, Country, Currency,
                   TariffLine, TariffRate, ExchangeRate):

@@ -505,27 +505,38 @@ def _check_if_match(declaration: Declaration, if_match: str | None) -> None:
         )
 
 
-@transaction.atomic
-def declaration_update_draft(
-    *, declaration: Declaration, user: User, data: dict, if_match: str | None = None
-) -> Declaration:
-    """Replace a draft's header and lines (the full document: PUT semantics)."""
+def _locked(declaration: Declaration, *, if_match: str | None, states: set[str],
+            refusal: str) -> Declaration:
+    """The declaration's row, locked, current (If-Match) and in one of `states`, or 412/409."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     _check_if_match(declaration, if_match)
-    if declaration.state != S.DRAFT:
-        raise StateConflict(
-            _("Only a draft can be edited; amend a submitted declaration."),
-            code=DeclarationErrorCode.WRONG_STATE,
-            current_state=declaration.state,
-        )
-    today = timezone.localdate()
-    header, lines, rate = _validated(data, on=today)
-    result = duties_compute(header=header, lines=lines, exchange_rate=rate, on=today,
+    if declaration.state not in states:
+        raise StateConflict(refusal, code=DeclarationErrorCode.WRONG_STATE,
+                            current_state=declaration.state)
+    return declaration
+
+
+def _replace_content(declaration: Declaration, *, header: dict, lines: list[dict],
+                     rate: Decimal, on: date) -> None:
+    """New header and goods lines, duties at the rates of `on` (the declaration not saved)."""
+    result = duties_compute(header=header, lines=lines, exchange_rate=rate, on=on,
                             co_agreements=_co_agreements(declaration.documents.all()))
     for name, value in header.items():
         setattr(declaration, name, value)
     declaration.lines.all().delete()
     _write_lines(declaration, lines, result, rate)
+
+
+@transaction.atomic
+def declaration_update_draft(
+    *, declaration: Declaration, user: User, data: dict, if_match: str | None = None
+) -> Declaration:
+    """Replace a draft's header and lines (the full document: PUT semantics)."""
+    declaration = _locked(declaration, if_match=if_match, states={S.DRAFT}, refusal=_(
+        "Only a draft can be edited; amend a submitted declaration."))
+    today = timezone.localdate()
+    header, lines, rate = _validated(data, on=today)
+    _replace_content(declaration, header=header, lines=lines, rate=rate, on=today)
     declaration.version = F("version") + 1
     declaration.save()
     declaration.refresh_from_db()
@@ -590,14 +601,8 @@ def declaration_submit(
     *, declaration: Declaration, user: User, if_match: str | None = None
 ) -> Declaration:
     """Register the declaration: validate, compute duties at today's rates, issue the number."""
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    _check_if_match(declaration, if_match)
-    if declaration.state != S.DRAFT:
-        raise StateConflict(
-            _("Only a draft can be submitted."),
-            code=DeclarationErrorCode.WRONG_STATE,
-            current_state=declaration.state,
-        )
+    declaration = _locked(declaration, if_match=if_match, states={S.DRAFT},
+                          refusal=_("Only a draft can be submitted."))
     today = timezone.localdate()
     enterprise_check_may_register(declaration.enterprise, today)
     errors = _Errors()
@@ -618,17 +623,9 @@ def declaration_amend(
     *, declaration: Declaration, user: User, data: dict, reason: str, if_match: str | None = None
 ) -> Declaration:
     """Amend a submitted declaration (or one whose amendment was requested); it is re-scored."""
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    _check_if_match(declaration, if_match)
-    if declaration.state not in {S.SUBMITTED, S.AMEND_REQUESTED}:
-        raise StateConflict(
-            _(
-                "Only a submitted declaration, or one whose amendment was "
-                "requested, can be amended."
-            ),
-            code=DeclarationErrorCode.WRONG_STATE,
-            current_state=declaration.state,
-        )
+    declaration = _locked(declaration, if_match=if_match, states={S.SUBMITTED, S.AMEND_REQUESTED},
+                          refusal=_("Only a submitted declaration, or one whose amendment was "
+                                    "requested, can be amended."))
     if declaration.amendment_count >= MAX_AMENDMENTS:
         raise StateConflict(
             _("This declaration has used all its amendments."),
@@ -645,12 +642,7 @@ def declaration_amend(
     if header["regime"].code != declaration.regime_id:
         raise ValidationError({"regime": [_("An amendment cannot change the regime: cancel "
                                             "and file a new declaration.")]})
-    result = duties_compute(header=header, lines=lines, exchange_rate=rate, on=registered_on,
-                            co_agreements=_co_agreements(declaration.documents.all()))
-    for name, value in header.items():
-        setattr(declaration, name, value)
-    declaration.lines.all().delete()
-    _write_lines(declaration, lines, result, rate)
+    _replace_content(declaration, header=header, lines=lines, rate=rate, on=registered_on)
     errors = _Errors()
     _check_documents(declaration, errors)
     errors.raise_if_any()

@@ -6,27 +6,22 @@ processes (workers) reload within MAX_AGE seconds. Every assessment records the 
 version it used, so a decision made in that window is still explained and replayable.
 """
 
-import threading
-import time
 from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
+
+from customs_core.process_cache import ProcessCache
 
 MAX_AGE = 30.0
 
 
 @dataclass(frozen=True)
 class RiskTables:
-    loaded_at: float
     ruleset: object
     rules: tuple
     specs: tuple
     policy: object
     reference_prices: dict  # tariff_line_id -> price_usd (a risk officer's override)
-
-
-_lock = threading.Lock()
-_tables: RiskTables | None = None
 
 
 def _load() -> RiskTables:
@@ -35,26 +30,15 @@ def _load() -> RiskTables:
 
     ruleset = ruleset_active()
     rules = tuple(ruleset.rules.all())
-    return RiskTables(loaded_at=time.monotonic(), ruleset=ruleset, rules=rules,
+    return RiskTables(ruleset=ruleset, rules=rules,
                       specs=tuple(specs_of(rules)), policy=policy_of(ruleset),
                       reference_prices=dict(ReferencePrice.objects.values_list("tariff_line_id",
                                                                                "price_usd")))
 
 
-def tables() -> RiskTables:
-    global _tables
-    current = _tables
-    if current is None or time.monotonic() - current.loaded_at > MAX_AGE:
-        with _lock:
-            if _tables is None or time.monotonic() - _tables.loaded_at > MAX_AGE:
-                _tables = _load()
-            current = _tables
-    return current
-
-
-def clear(**_kwargs) -> None:
-    global _tables
-    _tables = None
+_cache = ProcessCache(_load, max_age=MAX_AGE)
+tables = _cache.get
+clear = _cache.clear
 
 
 def connect_signals() -> None:
