@@ -234,6 +234,10 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 # With the broker down a publish must fail fast: the submission has committed, the row is the
 # outbox and the sweeper re-queues it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY = False
+# Celery's Django fix-up closes every database connection before and after each task unless
+# this is set: a new PostgreSQL connection per routing task cost more than the routing itself.
+# Connections are still recycled by CONN_MAX_AGE and health-checked (CONN_HEALTH_CHECKS).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 RISK_RANDOM_SECRET = env.str("RISK_RANDOM_SECRET", default="")
 # A declaration still "submitted" this long after its last change is re-queued by the sweeper.
 ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
