@@ -7,8 +7,10 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
+from .choices import DeclarationState as S
+from .models import Declaration
 from .risk.models import RoutingFailure
-from .risk.services import declaration_route, declarations_waiting_for_routing
+from .risk.services import declarations_route, declarations_waiting_for_routing
 
 logger = logging.getLogger(__name__)
 MAX_RETRIES = 5
@@ -19,16 +21,20 @@ ROUTING_QUEUE = "risk"
              autoretry_for=(DatabaseError,), retry_backoff=2, retry_backoff_max=60,
              retry_jitter=True)
 def declaration_route_task(self, declaration_id: int) -> str | None:
-    """Score and route one declaration. Idempotent (a state guard and a unique assessment), so
+    """Route this declaration and the others waiting with it (one batch, one transaction).
+    Idempotent (a state guard under SKIP LOCKED row locks and a unique assessment), so
     acks_late and retries are safe: a redelivered or duplicated message changes nothing."""
+    if not Declaration.objects.filter(pk=declaration_id, state=S.SUBMITTED).exists():
+        return None  # routed already, in an earlier batch or by an earlier delivery
     try:
-        assessment = declaration_route(declaration_id=declaration_id)
+        assessments = declarations_route(first_id=declaration_id)
     except Exception as exc:
         if self.request.retries >= self.max_retries or not isinstance(exc, DatabaseError):
             RoutingFailure.objects.create(declaration_id=declaration_id, error=repr(exc)[:2000],
                                           attempts=self.request.retries + 1)
         raise
-    return assessment.channel if assessment else None
+    mine = next((a for a in assessments if a.declaration_id == declaration_id), None)
+    return mine.channel if mine else None
 
 
 @shared_task(ignore_result=True)

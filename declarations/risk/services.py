@@ -1,13 +1,13 @@
 """Routing, ruleset management, what-if simulation and channel overrides (DESIGN.md §5)."""
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Case, F, Max, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from customs_core.models import User
 from ..choices import Channel, ChannelRequestStatus, DeclarationErrorCode, RuleEffect
 from ..choices import DeclarationState as S
 from ..models import Declaration
-from ..workflow import RAISERS, transition
+from ..workflow import RAISERS, transition, transition_batch
 from . import cache as risk_cache
 from .facts import facts_for
 from .models import ChannelChangeRequest, RiskAssessment, RiskRule, RiskRuleset
@@ -70,14 +70,10 @@ def ruleset_active() -> RiskRuleset:
 
 
 # --- routing -----------------------------------------------------------------------------------
-def _capacity_topup(decision: Decision, ruleset: RiskRuleset) -> tuple[str, list[Hit]]:
-    if decision.channel != Channel.GREEN:
-        return decision.channel, []
-    recent = list(RiskAssessment.objects.order_by("-created_at")
-                  .values_list("channel", flat=True)[:ruleset.topup_window])
-    return capacity_topup(decision.channel, recent,
-                          expected_yellow=ruleset.expected_yellow_percent,
-                          expected_red=ruleset.expected_red_percent)
+def _recent_channels(ruleset: RiskRuleset) -> list[str]:
+    """Channels of the last `topup_window` decisions, newest first (the top-up's window)."""
+    return list(RiskAssessment.objects.order_by("-created_at")
+                .values_list("channel", flat=True)[:ruleset.topup_window])
 
 
 def _max_hits(rules_by_code: dict, decision: Decision, channel: str) -> tuple[str, list[Hit]]:
@@ -117,33 +113,62 @@ def _commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-@transaction.atomic
-def declaration_route(*, declaration_id: int) -> RiskAssessment | None:
-    """Score a submitted declaration and move it to its channel; idempotent.
+ROUTING_BATCH = 50  # declarations routed in one transaction by one task
 
-    The declaration row is locked first: of two concurrent runs, the second finds it no longer
-    `submitted` and does nothing, so there is one assessment and one transition.
+
+@transaction.atomic
+def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[RiskAssessment]:
+    """Score and route `first_id` and up to `limit - 1` other waiting declarations, in one
+    transaction; idempotent.
+
+    Rows are locked with SKIP LOCKED: concurrent routers take disjoint declarations, and a
+    declaration another router holds is left to it, so each gets one assessment and one
+    transition. A burst of submissions is routed in a few transactions (bulk facts, bulk
+    inserts, one UPDATE per channel) and the tasks of declarations already routed return at
+    once.
     """
     _commit_without_waiting_for_disk()
-    declaration = (Declaration.objects.select_for_update(of=("self",))
-                   .select_related("enterprise").filter(pk=declaration_id).first())
-    if declaration is None or declaration.state != S.SUBMITTED:
-        return None
+    waiting = (Declaration.objects.select_for_update(skip_locked=True, of=("self",))
+               .select_related("enterprise").filter(state=S.SUBMITTED))
+    if limit == 1:
+        waiting = waiting.filter(pk=first_id)
+    batch = list(waiting.order_by(Case(When(pk=first_id, then=0), default=1), "updated_at",
+                                  "pk")[:limit])
+    if not batch:
+        return []
     risk = risk_cache.tables()
-    facts = facts_for([declaration])[declaration.pk]
-    decision = evaluate(facts, risk.specs, risk.policy)
-    channel, topup = _capacity_topup(decision, risk.ruleset)
-    channel, max_hits = _max_hits({r.code: r for r in risk.rules}, decision, channel)
-    post_audit = decision.post_audit and channel == Channel.GREEN
+    rules_by_code = {r.code: r for r in risk.rules}
+    facts = facts_for(batch)
+    recent = _recent_channels(risk.ruleset)
+    assessments, groups = [], defaultdict(list)
+    for declaration in batch:
+        decision = evaluate(facts[declaration.pk], risk.specs, risk.policy)
+        channel, topup = capacity_topup(decision.channel, recent,
+                                        expected_yellow=risk.ruleset.expected_yellow_percent,
+                                        expected_red=risk.ruleset.expected_red_percent)
+        channel, max_hits = _max_hits(rules_by_code, decision, channel)
+        recent = [channel, *recent[:risk.ruleset.topup_window - 1]]
+        post_audit = decision.post_audit and channel == Channel.GREEN
+        assessments.append(RiskAssessment(
+            declaration=declaration, ruleset=risk.ruleset,
+            amendment_count=declaration.amendment_count, score=decision.score,
+            channel=channel, post_audit=post_audit,
+            fired=decision.fired() + [h.as_dict() for h in topup + max_hits]))
+        groups[(channel, post_audit)].append(declaration)
     # The unique (declaration, ruleset, amendment_count) constraint backs the state guard.
-    assessment = RiskAssessment.objects.create(
-        declaration=declaration, ruleset=risk.ruleset,
-        amendment_count=declaration.amendment_count, score=decision.score, channel=channel,
-        post_audit=post_audit, fired=decision.fired() + [h.as_dict() for h in topup + max_hits])
-    transition(declaration, to=[S.SCORED, channel], by=None, channel=channel,
-               post_clearance_audit=post_audit)
-    declaration_clear_if_green_and_paid(declaration)
-    return assessment
+    RiskAssessment.objects.bulk_create(assessments)
+    for (channel, post_audit), members in groups.items():
+        transition_batch(members, to=[S.SCORED, channel], by=None, channel=channel,
+                         post_clearance_audit=post_audit)
+    for declaration in batch:
+        declaration_clear_if_green_and_paid(declaration)
+    return assessments
+
+
+def declaration_route(*, declaration_id: int) -> RiskAssessment | None:
+    """Route one declaration (a batch of one); None if it is not waiting or being routed."""
+    routed = declarations_route(first_id=declaration_id, limit=1)
+    return routed[0] if routed else None
 
 
 def declaration_clear_if_green_and_paid(declaration: Declaration) -> bool:

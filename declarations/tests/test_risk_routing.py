@@ -1,8 +1,8 @@
 """Routing a submitted declaration: assessment, channel, automatic clearance, overrides."""
 
 from concurrent.futures import ThreadPoolExecutor
-from unittest import mock
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection

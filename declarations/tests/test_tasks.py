@@ -28,10 +28,20 @@ def test_sweeper_requeues_declarations_waiting_over_a_minute(make_declaration):
     old = make_declaration(state="submitted")
     fresh = make_declaration(state="submitted")
     Declaration.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(minutes=2))
+    assert tasks.declarations_waiting_for_routing(older_than=timedelta(minutes=1)) == [old.pk]
     assert tasks.declarations_requeue_unrouted_task() == 1
     old.refresh_from_db()
     fresh.refresh_from_db()
-    assert old.state != "submitted" and fresh.state == "submitted"
+    # the old one's task routes it, and in the same batch the other waiting declaration
+    assert old.state != "submitted" and fresh.state != "submitted"
+
+
+def test_one_task_routes_a_batch_and_the_other_tasks_return_at_once(make_declaration):
+    waiting = [make_declaration(state="submitted") for _ in range(4)]
+    assert tasks.declaration_route_task.delay(waiting[0].pk).get() in {"green", "yellow", "red"}
+    assert RiskAssessment.objects.count() == 4
+    assert [tasks.declaration_route_task.delay(d.pk).get() for d in waiting[1:]] == [None] * 3
+    assert RiskAssessment.objects.count() == 4
 
 
 def test_a_failing_routing_is_recorded_and_raised(make_declaration, monkeypatch):
@@ -40,7 +50,7 @@ def test_a_failing_routing_is_recorded_and_raised(make_declaration, monkeypatch)
     def broken(**kwargs):
         raise ValueError("rules table unreadable")
 
-    monkeypatch.setattr(tasks, "declaration_route", broken)
+    monkeypatch.setattr(tasks, "declarations_route", broken)
     with pytest.raises(ValueError):
         tasks.declaration_route_task.delay(declaration.pk)
     failure = RoutingFailure.objects.get(declaration=declaration)
