@@ -27,12 +27,12 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "vi").startswith("en") else self.name_vi
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Enterprise(models.Model):
@@ -262,6 +262,9 @@ class HsNomenclature(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("HS 2022 nomenclature entry")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description[:60]}"
 
 
 class TariffLine(models.Model):

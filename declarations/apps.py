@@ -26,8 +26,8 @@ class DeclarationsConfig(AppConfig):
                  before="tariff-browser")
         register(MenuItem(_("New declaration"), "declarations:new", frozenset({Role.ENTERPRISE})),
                  before="tariff-browser")
-        register(MenuItem(_("Risk rules"), "risk:rules", frozenset({Role.RISK, Role.BRANCH_LEADER})),
-                 before="tariff-browser")
+        register(MenuItem(_("Risk rules"), "risk:rules",
+                          frozenset({Role.RISK, Role.BRANCH_LEADER})), before="tariff-browser")
         register(MenuItem(_("Channel requests"), "risk:requests",
                           frozenset({Role.BRANCH_LEADER, Role.RISK, Role.TEAM_LEADER})),
                  before="tariff-browser")

@@ -40,16 +40,20 @@ class Declaration(models.Model):
                                    related_name="declarations", db_index=False)
     declarant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="declarations", db_index=False)
-    office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT, related_name="+", db_index=False)
-    border_gate = models.ForeignKey(BorderGate, on_delete=models.PROTECT, related_name="+", db_index=False)
+    office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT,
+                                related_name="+", db_index=False)
+    border_gate = models.ForeignKey(BorderGate, on_delete=models.PROTECT,
+                                     related_name="+", db_index=False)
     transport_mode = models.CharField(max_length=10, choices=TransportMode.choices,
                                       default=TransportMode.ROAD)
-    trading_country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", db_index=False)
+    trading_country = models.ForeignKey(Country, on_delete=models.PROTECT,
+                                         related_name="+", db_index=False)
     partner_name = models.CharField(max_length=255)
     invoice_number = models.CharField(max_length=50)
     invoice_date = models.DateField()
     incoterm = models.CharField(max_length=3, choices=Incoterm.choices)
-    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT,
+                                  related_name="+", db_index=False)
     total_invoice_value = models.DecimalField(**MONEY)
     freight = models.DecimalField(**MONEY, default=Decimal(0))
     insurance = models.DecimalField(**MONEY, default=Decimal(0))
@@ -133,12 +137,14 @@ class GoodsLine(models.Model):
     # declaration is served by the unique (declaration, line_no) index; tariff_line keeps its
     # index for the HS-code filter (EXISTS ... tariff_line) of the declaration lists.
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="lines", db_index=False)
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
+                                     related_name="lines", db_index=False)
     line_no = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_GOODS_LINES)])
     tariff_line = models.ForeignKey(TariffLine, on_delete=models.PROTECT, related_name="+")
     description = models.CharField(max_length=400)
-    origin_country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", db_index=False)
+    origin_country = models.ForeignKey(Country, on_delete=models.PROTECT,
+                                        related_name="+", db_index=False)
     quantity = models.DecimalField(max_digits=16, decimal_places=3)
     unit = models.CharField(max_length=8)
     unit_price = models.DecimalField(max_digits=18, decimal_places=6)
@@ -206,7 +212,8 @@ class Document(models.Model):
 class DeclarationEvent(models.Model):
     """Append-only: one row per state change (the source of every clearance-time figure)."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="events", db_index=False)
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
+                                     related_name="events", db_index=False)
     from_state = models.CharField(max_length=20, choices=DeclarationState.choices)
     to_state = models.CharField(max_length=20, choices=DeclarationState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -246,6 +253,9 @@ class DutyPayment(models.Model):
             models.UniqueConstraint(fields=["reference"], name="payment_reference_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.declaration_id}: {self.amount_vnd} VND ({self.reference})"
+
 
 class IdempotencyKey(models.Model):
     """A creating POST's Idempotency-Key: the first response, replayed for the same body."""
@@ -261,6 +271,10 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "scope", "key"],
                                                name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.scope}/{self.key}"
+
 
 
 from .risk.models import (  # noqa: E402  (risk models live in their own module)

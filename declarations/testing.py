@@ -34,7 +34,8 @@ def publish_rates() -> None:
 def declaration_payload(*, lines: list[dict] | None = None, preferential: bool = False,
                         **overrides) -> dict:
     """A valid API body for an A11 import by road at Mong Cai, invoice total = sum of lines."""
-    lines = [dict(line, preferential_claimed=preferential) for line in (LINES if lines is None else lines)]
+    lines = [dict(line, preferential_claimed=preferential)
+             for line in (LINES if lines is None else lines)]
     total = sum(Decimal(line["quantity"]) * Decimal(line["unit_price"]) for line in lines)
     payload = {
         "flow": "import", "regime": "A11", "office": "20BB", "border_gate": "MCBL1",

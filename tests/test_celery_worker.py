@@ -17,7 +17,8 @@ pytestmark = pytest.mark.services
 
 def test_worker_carries_last_weeks_rate_forward(celery_worker):
     this_week = week_start(timezone.localdate())
-    ExchangeRate.objects.filter(currency_id="CNY", week_start__gte=this_week - timedelta(7)).delete()
+    ExchangeRate.objects.filter(currency_id="CNY",
+                                week_start__gte=this_week - timedelta(days=7)).delete()
     ExchangeRate.objects.create(currency_id="CNY", week_start=this_week - timedelta(days=7),
                                 rate_vnd=Decimal("3612.5"))
 

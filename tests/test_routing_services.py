@@ -48,7 +48,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from declarations.testing import declaration_payload
 client = APIClient()
-client.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.get(user__username="declarant_a").key)
+token = Token.objects.get(user__username="declarant_a").key
+client.credentials(HTTP_AUTHORIZATION="Token " + token)
 statuses = []
 for n in range(%(count)d):
     created = client.post("/api/v1/declarations/", declaration_payload(invoice_number=f"B-{n}"),

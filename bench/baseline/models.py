@@ -7,3 +7,6 @@ class BaselineRow(models.Model):
     reference = models.CharField(max_length=50)
     amount = models.DecimalField(max_digits=18, decimal_places=4)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.reference

@@ -45,9 +45,9 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="customs_core.settings_production", ALLOWED_HOSTS="x")
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=django_settings.BASE_DIR,
-                            env={**env, "DJANGO_SETTINGS_MODULE": "customs_core.settings_production",
-                                 "ALLOWED_HOSTS": "x"}, capture_output=True, text=True, timeout=120)
+                            env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 

@@ -35,7 +35,7 @@ def test_detail_lists_duties_documents_and_timeline(api_as, declarant_a, make_de
     assert {line["duty_schedule"] for line in body["lines"]} == {"ACFTA"}
     assert body["documents"][0]["co_form"] == "E"
     assert body["events"][0]["to_state"] == "submitted"
-    assert int(body["duties"]["total_vnd"]) == sum(int(l["total_vnd"]) for l in body["lines"])
+    assert int(body["duties"]["total_vnd"]) == sum(int(line["total_vnd"]) for line in body["lines"])
 
 
 def test_duty_preview_writes_nothing(api_as, declarant_a):

@@ -13,7 +13,8 @@ def test_draft_has_duties_at_todays_rates(make_declaration):
     declaration = make_declaration()
     assert declaration.state == DeclarationState.DRAFT and declaration.number is None
     assert declaration.exchange_rate == Decimal("26180")
-    assert declaration.customs_value_vnd == sum(l.customs_value_vnd for l in declaration.lines.all())
+    lines = declaration.lines.all()
+    assert declaration.customs_value_vnd == sum(line.customs_value_vnd for line in lines)
     assert declaration.total_duty_vnd > 0
 
 
