@@ -39,7 +39,7 @@ from customs_core.models import (
     User,
 )
 from customs_core.reference_data import FTA_MEMBERS
-from customs_core.selectors import tariff_rate_in_force, week_start
+from customs_core.selectors import week_start
 
 from . import duties
 from .choices import DeclarationState as S
@@ -51,6 +51,7 @@ from .models import (
     GoodsLine,
     RiskAssessment,
 )
+from .services import line_rates_in_force
 
 HISTORY_DAYS = 760
 BATCH = 5_000  # declarations generated per step (progress bar granularity, memory bound)
@@ -123,15 +124,8 @@ class _World:
 
     def line_rates(self, tariff: TariffLine, on: date) -> duties.LineRates:
         key = tariff.hs_code
-        if key not in self.tariff_rates:
-            rate = tariff_rate_in_force(tariff, on)
-            ftas = tuple(duties.FtaRate(code=code, rate=value, members=FTA_MEMBERS[code])
-                         for code, value in (("ACFTA", rate.acfta_rate),
-                                             ("ATIGA", rate.atiga_rate)) if value is not None)
-            self.tariff_rates[key] = duties.LineRates(
-                mfn_rate=rate.mfn_rate, fta_rates=ftas, export_rate=rate.export_rate,
-                sct_rate=rate.sct_rate, ept_vnd_per_unit=rate.ept_vnd_per_unit,
-                vat_rate=rate.vat_rate)
+        if key not in self.tariff_rates:  # one set of rates per line: the shipped data has one
+            self.tariff_rates[key] = line_rates_in_force(tariff, on)
         return self.tariff_rates[key]
 
     def exchange_rate(self, currency: str, on: date) -> Decimal:

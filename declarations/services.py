@@ -126,12 +126,8 @@ def _resolve(table: dict, value, errors: _Errors, field: str, message: str, *,
 def _clean_header(data: dict, errors: _Errors) -> dict:
     ref = reference_cache.tables()
     clean = {key: data[key] for key in HEADER_FIELDS if key in data}
-    clean["regime"] = _resolve(ref.regimes,
-        data.get("regime"),
-        errors,
-        "regime",
-        _("Unknown customs regime %(value)s."),
-    )
+    clean["regime"] = _resolve(ref.regimes, data.get("regime"), errors, "regime",
+                               _("Unknown customs regime %(value)s."))
     if clean["regime"] and clean["regime"].flow != data.get("flow"):
         errors.add(
             "regime",
@@ -143,38 +139,18 @@ def _clean_header(data: dict, errors: _Errors) -> dict:
                 else data.get("flow"),
             },
         )
-    clean["office"] = _resolve(ref.offices,
-        data.get("office"),
-        errors,
-        "office",
-        _("Unknown customs office %(value)s."),
-    )
-    clean["border_gate"] = _resolve(ref.border_gates,
-        data.get("border_gate"),
-        errors,
-        "border_gate",
-        _("Unknown border gate %(value)s."),
-    )
-    clean["trading_country"] = _resolve(ref.countries,
-        data.get("trading_country"),
-        errors,
-        "trading_country",
-        _("Unknown country %(value)s."),
-    )
-    clean["currency"] = _resolve(ref.currencies,
-        data.get("currency"),
-        errors,
-        "currency",
-        _("Unknown currency %(value)s."),
-    )
+    for field, table, message in (
+        ("office", ref.offices, _("Unknown customs office %(value)s.")),
+        ("border_gate", ref.border_gates, _("Unknown border gate %(value)s.")),
+        ("trading_country", ref.countries, _("Unknown country %(value)s.")),
+        ("currency", ref.currencies, _("Unknown currency %(value)s.")),
+    ):
+        clean[field] = _resolve(table, data.get(field), errors, field, message)
     regime = clean["regime"]
     if data.get("bonded_warehouse"):
-        clean["bonded_warehouse"] = _resolve(ref.bonded_warehouses,
-            data["bonded_warehouse"],
-            errors,
-            "bonded_warehouse",
-            _("Unknown bonded warehouse %(value)s."),
-        )
+        clean["bonded_warehouse"] = _resolve(ref.bonded_warehouses, data["bonded_warehouse"],
+                                             errors, "bonded_warehouse",
+                                             _("Unknown bonded warehouse %(value)s."))
     else:
         clean["bonded_warehouse"] = None
         if regime and regime.requires_bonded_warehouse:
@@ -314,7 +290,8 @@ def _co_agreements(documents: Iterable[Document]) -> frozenset[str]:
     )
 
 
-def _line_rates(tariff: TariffLine, on: date) -> duties.LineRates:
+def line_rates_in_force(tariff: TariffLine, on: date) -> duties.LineRates:
+    """The calculator's rates for a tariff line on a date (MFN, the FTAs, SCT, EPT, VAT)."""
     cached = reference_cache.tables().tariff_lines.get(tariff.hs_code, tariff)
     rate = tariff_rate_in_force(cached, on)
     if rate is None:
@@ -353,7 +330,7 @@ def duties_compute(
             unit=line["unit"],
             line_value=Decimal(line["line_value"]),
             origin_country=line["origin_country"].code,
-            rates=_line_rates(line["tariff_line"], on),
+            rates=line_rates_in_force(line["tariff_line"], on),
             preferential_claimed=line["preferential_claimed"] and bool(co_agreements),
             claimed_ftas=co_agreements or None,
         )
