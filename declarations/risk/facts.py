@@ -8,13 +8,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from customs_core import reference_cache
-from customs_core.models import ExchangeRate, TariffLine
+from customs_core.models import TariffLine
 from customs_core.selectors import week_start
 
 from ..choices import DeclarationState
 from ..models import Declaration, DeclarationEvent, GoodsLine
 from . import cache as risk_cache
-from .models import ReferencePrice
 from .scoring import Facts, LineFacts
 
 HISTORY_DAYS = 3700  # the longest compliance window a rule may ask for (120 months)
@@ -33,11 +32,8 @@ def _violations_by_enterprise(enterprise_ids, since) -> dict[int, list]:
 
 
 def _usd_rates(weeks) -> dict[date, Decimal]:
-    if len(weeks) == 1:  # routing one declaration: a rate read under a minute ago will do
-        week = next(iter(weeks))
-        return {week: reference_cache.exchange_rate_estimate("USD", week)}
-    return dict(ExchangeRate.objects.filter(currency_id="USD", week_start__in=weeks)
-                .order_by().values_list("week_start", "rate_vnd"))
+    """USD rates of the weeks, to compare prices in USD (a rate read <60 s ago will do)."""
+    return {week: reference_cache.exchange_rate_estimate("USD", week) for week in weeks}
 
 
 def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
@@ -52,10 +48,7 @@ def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
                        "unit_price").order_by("declaration_id", "line_no")):
         lines[line.declaration_id].append(line)
     ref = reference_cache.tables()
-    tariff_ids = {line.tariff_line_id for group in lines.values() for line in group}
-    overrides = (risk_cache.tables().reference_prices if len(declarations) == 1 else
-                 dict(ReferencePrice.objects.filter(tariff_line_id__in=tariff_ids)
-                      .values_list("tariff_line_id", "price_usd")))
+    overrides = risk_cache.tables().reference_prices
     enterprises = {d.enterprise_id: d.enterprise for d in declarations}
     violations = _violations_by_enterprise(list(enterprises), now - timedelta(days=HISTORY_DAYS))
     days = {d.pk: timezone.localdate(d.submitted_at or now) for d in declarations}

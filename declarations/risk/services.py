@@ -198,14 +198,19 @@ def _current_channel(declaration: Declaration) -> str:
     return channel
 
 
+def _locked_for_channel_change(declaration: Declaration, by: User) -> tuple[Declaration, str]:
+    """The declaration's row, locked, and its current channel, for an officer who may change it."""
+    if by.role not in RAISERS:
+        raise PermissionDenied(_("Your role may not change channels."))
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    return declaration, _current_channel(declaration)
+
+
 @transaction.atomic
 def declaration_raise_channel(*, declaration: Declaration, by: User, channel: str,
                               reason: str) -> Declaration:
     """An officer raises the channel (green -> yellow/red, yellow -> red), with a reason."""
-    if by.role not in RAISERS:
-        raise PermissionDenied(_("Your role may not change channels."))
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    current = _current_channel(declaration)
+    declaration, current = _locked_for_channel_change(declaration, by)
     if CHANNEL_ORDER[channel] <= CHANNEL_ORDER[current]:
         raise ValidationError({"channel": [_("Only a higher channel; lowering one needs the "
                                              "branch leader's approval.")]})
@@ -217,10 +222,7 @@ def declaration_raise_channel(*, declaration: Declaration, by: User, channel: st
 def channel_lowering_request(*, declaration: Declaration, by: User, channel: str,
                              reason: str) -> ChannelChangeRequest:
     """An officer asks to lower the channel; nothing changes until a branch leader approves."""
-    if by.role not in RAISERS:
-        raise PermissionDenied(_("Your role may not change channels."))
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    current = _current_channel(declaration)
+    declaration, current = _locked_for_channel_change(declaration, by)
     if CHANNEL_ORDER[channel] >= CHANNEL_ORDER[current]:
         raise ValidationError({"channel": [_("A lowering request names a lower channel.")]})
     if not reason.strip():
