@@ -35,7 +35,7 @@ messages: install
 	$(PY) manage.py compilemessages -l vi --ignore=.venv
 
 worker: install
-	$(VENV)/bin/celery -A customs_core worker -Q risk,celery -l INFO
+	$(VENV)/bin/celery -A customs_core worker -l INFO  # every declared queue; -Q risk for a dedicated one
 
 beat: install
 	$(VENV)/bin/celery -A customs_core beat -l INFO

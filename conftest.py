@@ -50,7 +50,7 @@ def _celery_mode(request, settings):
     """Tasks run eagerly in-process, except in tests that start a real worker."""
     from customs_core.celery import app
 
-    real = "celery_worker" in request.fixturenames
+    real = any(name.endswith("celery_worker") for name in request.fixturenames)
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = not real
     yield
@@ -196,6 +196,21 @@ def _celery_worker_session(django_db_setup, django_db_blocker):
 def celery_worker(_celery_worker_session, transactional_db, reference_data):
     """A real Celery worker (subprocess) on Redis and the test database; rows must be committed."""
     return _celery_worker_session
+
+
+@pytest.fixture
+def plain_celery_worker(transactional_db, reference_data):
+    """A real worker started as an operator would, with no -Q: it must consume every queue."""
+    from django.db import connection
+
+    from customs_core.testing.services import CeleryWorker, require_postgresql, require_redis
+
+    connection.ensure_connection()
+    require_postgresql()
+    worker = CeleryWorker(broker=require_redis(), queues=None, name="plain")
+    worker.start()
+    yield worker
+    worker.stop()
 
 
 # --- Declarations (used by declarations/tests and the cross-app tests in tests/) -------------

@@ -1,10 +1,33 @@
-"""/healthz: is the database reachable, is the broker reachable."""
+"""/healthz: is the database reachable, is the broker reachable, is work piling up.
+
+Apps above customs_core add their own checks (the routing backlog, later the rollup lag) with
+`register()` from their AppConfig.ready(), so this module never imports them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One app's view of its own health: "ok" or "degraded", with figures for operators."""
+
+    status: str
+    details: dict
+
+
+CHECKS: dict[str, Callable[[], CheckResult]] = {}
+
+
+def register(name: str, check: Callable[[], CheckResult]) -> None:
+    """Add a named check to /healthz (apps call this from AppConfig.ready)."""
+    CHECKS[name] = check
 
 
 def database_status() -> str:
@@ -34,8 +57,16 @@ def broker_status(url: str | None = None) -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    """200 while the database answers (a dead broker only degrades routing); 503 otherwise."""
+    """200 while the database answers (a dead broker or a backlog only degrades); else 503."""
     database, broker = database_status(), broker_status()
-    status = "down" if database != "ok" else ("degraded" if broker == "down" else "ok")
-    return JsonResponse({"status": status, "database": database, "broker": broker},
-                        status=503 if status == "down" else 200)
+    body = {"status": "ok", "database": database, "broker": broker}
+    if database != "ok":
+        body["status"] = "down"
+        return JsonResponse(body, status=503)
+    degraded = broker == "down"
+    for name, check in CHECKS.items():
+        result = check()
+        body[name] = {"status": result.status, **result.details}
+        degraded = degraded or result.status != "ok"
+    body["status"] = "degraded" if degraded else "ok"
+    return JsonResponse(body)

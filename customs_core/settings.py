@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from kombu import Queue
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -232,6 +233,10 @@ CELERY_TASK_ROUTES = {
     "declarations.tasks.declarations_requeue_unrouted_task": {"queue": "risk"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Every queue the app routes to, declared: a worker started without -Q consumes all of them
+# (RECIPES.md: otherwise it reads only "celery" and routing waits forever). A dedicated worker
+# still takes one with `-Q risk`.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "risk")]
 # With the broker down a publish must fail fast: the submission has committed, the row is the
 # outbox and the sweeper re-queues it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY = False
@@ -242,6 +247,8 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 RISK_RANDOM_SECRET = env.str("RISK_RANDOM_SECRET", default="")
 # A declaration still "submitted" this long after its last change is re-queued by the sweeper.
 ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
+# /healthz says "degraded" when the oldest declaration waiting for routing is older than this.
+ROUTING_BACKLOG_DEGRADED_SECONDS = env.int("ROUTING_BACKLOG_DEGRADED_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     # Every minute: declarations still waiting in "submitted" (lost message, broker outage).
     "declarations-requeue-unrouted": {

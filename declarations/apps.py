@@ -10,10 +10,14 @@ class DeclarationsConfig(AppConfig):
         from customs_core.choices import Role
         from customs_core.views import HOME_WIDGETS
 
+        from customs_core import health
+
         from . import widgets
         from .risk import cache
+        from .risk.health import routing_health
 
         cache.connect_signals()
+        health.register("routing", routing_health)
         for role, widget in ((Role.BRANCH_LEADER, widgets.channel_mix_widget),
                              (Role.RISK, widgets.channel_mix_widget),
                              (Role.TEAM_LEADER, widgets.channel_mix_widget),

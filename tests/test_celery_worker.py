@@ -30,3 +30,28 @@ def test_worker_carries_last_weeks_rate_forward(celery_worker):
     assert rate.rate_vnd == Decimal("3612.5")
     assert rate.source == ExchangeRateSource.CARRIED_FORWARD
     assert isinstance(rate.week_start, date)
+
+
+def test_every_queue_the_app_routes_to_is_declared():
+    """A worker started without -Q consumes the declared queues: all routes must be there."""
+    from django.conf import settings
+
+    from customs_core.celery import app
+
+    declared = set(app.amqp.queues)
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= declared
+
+
+def test_a_worker_started_without_queues_routes_a_submitted_declaration(plain_celery_worker,
+                                                                         make_declaration):
+    from declarations.models import Declaration
+    from declarations.testing import publish_rates
+
+    publish_rates()
+    declaration = make_declaration(state="submitted")  # committed: on_commit publishes
+    routed = wait_until(
+        lambda: Declaration.objects.exclude(state="submitted").filter(pk=declaration.pk).first(),
+        timeout=60, what=f"a plain worker to route it\n{plain_celery_worker.log()[-3000:]}")
+    assert routed.channel in {"green", "yellow", "red"}
+    assert "-Q" not in plain_celery_worker.command()

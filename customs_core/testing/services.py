@@ -69,7 +69,7 @@ def database_url_of_test_database() -> str:
 class CeleryWorker:
     """A real `celery worker` subprocess on the test database and the given broker."""
 
-    def __init__(self, *, broker: str, queues: str = "celery,risk", name: str = "test",
+    def __init__(self, *, broker: str, queues: str | None = "celery,risk", name: str = "test",
                  extra_env: dict | None = None):
         self.broker, self.queues, self.name = broker, queues, name
         self.extra_env = extra_env or {}
@@ -83,8 +83,9 @@ class CeleryWorker:
         return env
 
     def command(self) -> list[str]:
+        queues = ["-Q", self.queues] if self.queues else []  # None: as started by hand
         return [sys.executable, "-m", "celery", "-A", "customs_core", "worker", "-P", "solo",
-                "-c", "1", "-Q", self.queues, "-n", f"{self.name}-{os.getpid()}@%h",
+                "-c", "1", *queues, "-n", f"{self.name}-{os.getpid()}@%h",
                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"]
 
     ready_marker = "ready."

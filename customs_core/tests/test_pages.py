@@ -98,7 +98,8 @@ def test_api_docs_are_served_offline(client, doc_checker):
 def test_healthz_reports_database_and_broker(client, settings):
     body = client.get("/healthz").json()
     broker = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"
-    assert body == {"status": "ok", "database": "ok", "broker": broker}
+    assert body == {"status": "ok", "database": "ok", "broker": broker,
+                    "routing": {"status": "ok", "waiting": 0, "oldest_seconds": 0}}
 
 
 def test_healthz_is_degraded_but_200_when_the_broker_is_down(client, monkeypatch):
