@@ -10,8 +10,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from kombu import Queue
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

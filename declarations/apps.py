@@ -7,10 +7,9 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Declarations")
 
     def ready(self):
+        from customs_core import health
         from customs_core.choices import Role
         from customs_core.views import HOME_WIDGETS
-
-        from customs_core import health
 
         from . import widgets
         from .risk import cache

@@ -246,7 +246,7 @@ class DeclarationInput:
         for line in lines:
             _as_decimal(f"line {line.line_no} value", line.line_value, places)
         object.__setattr__(self, "lines", lines)
-        freight_sign, insurance_sign = _adjustment_signs(self.flow, self.incoterm)
+        freight_sign, insurance_sign = adjustment_signs(self.flow, self.incoterm)
         if (freight_sign == 0 and self.freight) or (insurance_sign == 0 and self.insurance):
             raise DutyInputError(
                 f"{self.incoterm} {self.flow}: the price already holds these costs"
@@ -331,7 +331,7 @@ def allocate(total: Decimal, keys: Sequence[Decimal], quantum: Decimal = SHARE_Q
         return tuple(shares)
 
 
-def _adjustment_signs(flow: Flow, incoterm: str) -> tuple[int, int]:
+def adjustment_signs(flow: Flow, incoterm: str) -> tuple[int, int]:
     """Sign of freight and insurance from invoice price to border-gate value (0: not allowed)."""
     if flow is Flow.IMPORT:
         # Circular 39/2015 Art. 13(g)-(h): add freight and insurance to the first gate of import;
@@ -431,7 +431,7 @@ def compute_duties(decl: DeclarationInput) -> DutyResult:
     if not isinstance(decl, DeclarationInput):
         raise DutyInputError("compute_duties takes a DeclarationInput")
     lines = decl.lines
-    freight_sign, insurance_sign = _adjustment_signs(decl.flow, decl.incoterm)
+    freight_sign, insurance_sign = adjustment_signs(decl.flow, decl.incoterm)
     values = [line.line_value for line in lines]
     if decl.freight_allocation is FreightAllocation.WEIGHT:
         freight_keys = [line.weight for line in lines]

@@ -26,6 +26,7 @@ from customs_core.models import (
     TariffLine,
     User,
 )
+from customs_core.money import format_number
 from customs_core.reference_data import FTA_MEMBERS
 from customs_core.selectors import exchange_rate_for, tariff_rate_in_force, week_start
 
@@ -38,6 +39,13 @@ from .workflow import transition
 
 # Rounding tolerance between the invoice total and the sum of line values (invoice currency).
 TOTAL_TOLERANCE = Decimal("0.01")
+# Bounds that keep every stored amount inside its column (issue: nothing that validates may
+# overflow). Invoice-currency amounts are NUMERIC(18, 4): below 10^14. Amounts in VND are
+# NUMERIC(18, 0); a declaration's customs value is capped at 10^15 VND (about 38 billion USD)
+# so that duties, SCT and VAT computed on it (at most ~9x the value) stay far below 10^18.
+MAX_QUANTITY = Decimal("1000000000")
+MAX_INVOICE_AMOUNT = Decimal("100000000000000")  # exclusive
+MAX_CUSTOMS_VALUE_VND = Decimal("1000000000000000")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_CONTENT_TYPES = {
     "application/pdf": b"%PDF",
@@ -214,12 +222,22 @@ def _clean_lines(lines: list[dict], errors: _Errors) -> list[dict]:
         quantity, unit_price = line.get("quantity"), line.get("unit_price")
         if quantity is None or quantity <= 0:
             errors.add("quantity", _("The quantity must be greater than zero."), line=number)
+        elif quantity > MAX_QUANTITY:
+            errors.add("quantity", _("The quantity is at most %(max)s.")
+                       % {"max": format_number(MAX_QUANTITY)}, line=number)
         if unit_price is None or unit_price <= 0:
             errors.add("unit_price", _("The unit price must be greater than zero."), line=number)
         line_value = line.get("line_value")
         if quantity and unit_price and quantity > 0 and unit_price > 0:
             computed = (quantity * unit_price).quantize(Decimal("0.0001"))
-            if line_value is None:
+            if computed >= MAX_INVOICE_AMOUNT:
+                errors.add("line_value", _("Quantity × unit price must stay below %(max)s in "
+                                           "the invoice currency.")
+                           % {"max": format_number(MAX_INVOICE_AMOUNT)}, line=number)
+                computed = None
+            if computed is None:
+                pass
+            elif line_value is None:
                 line_value = computed
             elif abs(line_value - computed) > TOTAL_TOLERANCE:
                 errors.add(
@@ -257,6 +275,55 @@ def _check_total(header: dict, lines: list[dict], errors: _Errors) -> None:
             _("The invoice total %(total)s differs from the sum of the line values %(sum)s.")
             % {"total": total, "sum": line_sum},
         )
+
+
+def _check_costs(header: dict, lines: list[dict], errors: _Errors) -> None:
+    """Freight and insurance as the incoterm allows them, and whole amounts in a VND invoice
+    (what the calculator would otherwise refuse: DUTIES.md 1.1 and 7.2)."""
+    flow, incoterm = header.get("flow"), header.get("incoterm")
+    if flow not in Flow.values or incoterm not in duties.INCOTERMS:
+        return
+    freight_sign, insurance_sign = duties.adjustment_signs(duties.Flow(flow), incoterm)
+    costs = {"freight": (header.get("freight") or Decimal(0), freight_sign),
+             "insurance": (header.get("insurance") or Decimal(0), insurance_sign)}
+    for field, (amount, sign) in costs.items():
+        if amount and sign == 0:
+            errors.add(field, _("%(term)s: the %(flow)s price already includes this cost; "
+                                "leave it at zero.")
+                       % {"term": incoterm, "flow": Flow(flow).label.lower()})
+    currency = header.get("currency")
+    if currency is not None and currency.code == "VND":
+        for field in ("total_invoice_value", "freight", "insurance"):
+            amount = header.get(field)
+            if amount is not None and amount != amount.to_integral_value():
+                errors.add(field, _("Amounts in VND are whole dong, without decimals."))
+        for line in lines:
+            value = line["line_value"]
+            if value is not None and value != value.to_integral_value():
+                errors.add("unit_price", _("In VND, quantity × unit price must be whole dong "
+                                           "(it is %(value)s).")
+                           % {"value": format_number(value)}, line=line["line_no"])
+    values = [line["line_value"] for line in lines]
+    if not values or any(value is None for value in values):
+        return
+    deducted = sum((amount for amount, sign in costs.values() if sign < 0), Decimal(0))
+    if deducted and deducted >= sum(values, Decimal(0)):
+        errors.add("freight", _("%(term)s: the freight and insurance deducted after the border "
+                                "gate (%(deducted)s) must be less than the goods' value.")
+                   % {"term": incoterm, "deducted": format_number(deducted)})
+
+
+def _check_customs_value(header: dict, lines: list[dict], rate: Decimal | None,
+                         errors: _Errors) -> None:
+    """The customs value in VND must fit (see MAX_CUSTOMS_VALUE_VND)."""
+    values = [line["line_value"] for line in lines]
+    if rate is None or not values or any(value is None for value in values):
+        return
+    costs = (header.get("freight") or Decimal(0)) + (header.get("insurance") or Decimal(0))
+    if (sum(values, Decimal(0)) + costs) * rate >= MAX_CUSTOMS_VALUE_VND:
+        errors.add("total_invoice_value", _("The customs value would reach %(max)s VND or more: "
+                                            "split the goods over several declarations.")
+                   % {"max": format_number(MAX_CUSTOMS_VALUE_VND)})
 
 
 def _check_exchange_rate(currency: Currency | None, on: date, errors: _Errors, *,
@@ -336,8 +403,8 @@ def duties_compute(
         )
         for line in lines
     )
-    return duties.compute_duties(
-        duties.DeclarationInput(
+    try:
+        result = duties.compute_duties(duties.DeclarationInput(
             flow=duties.Flow(header["flow"]),
             regime=regime.code,
             incoterm=header["incoterm"],
@@ -346,19 +413,22 @@ def duties_compute(
             lines=inputs,
             freight=Decimal(header.get("freight") or 0),
             insurance=Decimal(header.get("insurance") or 0),
-        )
-    )
+        ))
+    except duties.DutyInputError as exc:
+        # Validation refuses every input the calculator does (tested); this is the last guard
+        # that keeps a case nobody thought of a 400 rather than a 500.
+        raise FieldErrors({"non_field_errors": [str(exc)]}) from exc
+    if result.customs_value_vnd >= MAX_CUSTOMS_VALUE_VND:  # e.g. the rate rose by submission
+        raise FieldErrors({"total_invoice_value": [
+            _("The customs value would reach %(max)s VND or more: split the goods over several "
+              "declarations.") % {"max": format_number(MAX_CUSTOMS_VALUE_VND)}]})
+    return result
 
 
 def duties_preview(*, user: User, data: dict) -> duties.DutyResult:
     """Duties of unsaved input (the form's live preview); validates like a draft."""
-    errors = _Errors()
-    header = _clean_header(data, errors)
-    lines = _clean_lines(data.get("lines") or [], errors)
-    _check_total(header, lines, errors)
     on = timezone.localdate()
-    rate = _check_exchange_rate(header.get("currency"), on, errors, estimate=True)
-    errors.raise_if_any()
+    header, lines, rate = _validated(data, on=on, estimate=True)
     agreements = frozenset(CO_FORM_AGREEMENT[form] for form in data.get("co_forms") or [])
     return duties_compute(
         header=header, lines=lines, exchange_rate=rate, on=on, co_agreements=agreements
@@ -432,7 +502,9 @@ def _validated(data: dict, *, on: date, estimate: bool = True
     header = _clean_header(data, errors)
     lines = _clean_lines(data.get("lines") or [], errors)
     _check_total(header, lines, errors)
+    _check_costs(header, lines, errors)
     rate = _check_exchange_rate(header.get("currency"), on, errors, estimate=estimate)
+    _check_customs_value(header, lines, rate, errors)
     errors.raise_if_any()
     return header, lines, rate
 

@@ -13,6 +13,7 @@ from declarations.choices import (
     Incoterm,
 )
 from declarations.models import MAX_GOODS_LINES
+from declarations.services import MAX_QUANTITY
 
 
 class StrictSerializer(serializers.Serializer):
@@ -35,11 +36,15 @@ class GoodsLineInputSerializer(StrictSerializer):
                                      error_messages={"invalid": _("An HS code has 8 digits.")})
     description = serializers.CharField(max_length=400, required=False, allow_blank=True)
     origin_country = serializers.RegexField(r"^[A-Z]{2}$", max_length=2)
-    quantity = serializers.DecimalField(max_digits=16, decimal_places=3,
-                                        min_value=Decimal("0.001"))
-    unit_price = serializers.DecimalField(max_digits=18, decimal_places=6,
-                                          min_value=Decimal("0.000001"))
-    line_value = _money(required=False, min_value=Decimal("0.0001"))
+    quantity = serializers.DecimalField(
+        max_digits=16, decimal_places=3, min_value=Decimal("0.001"), max_value=MAX_QUANTITY,
+        help_text="In the tariff line's unit; from 0.001 to 1,000,000,000.")
+    unit_price = serializers.DecimalField(
+        max_digits=18, decimal_places=6, min_value=Decimal("0.000001"),
+        help_text="In the invoice currency; quantity × unit price stays below 10^14 "
+                  "(whole dong in a VND invoice).")
+    line_value = _money(required=False, min_value=Decimal("0.0001"),
+                        help_text="Quantity × unit price (±0.01); computed when left out.")
     preferential_claimed = serializers.BooleanField(required=False, default=False)
 
 
@@ -56,9 +61,16 @@ class DeclarationInputSerializer(StrictSerializer):
     invoice_date = serializers.DateField()
     incoterm = serializers.ChoiceField(choices=Incoterm.choices)
     currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3)
-    total_invoice_value = _money(min_value=Decimal("0.0001"))
-    freight = _money(required=False, default=Decimal(0), min_value=Decimal(0))
-    insurance = _money(required=False, default=Decimal(0), min_value=Decimal(0))
+    total_invoice_value = _money(
+        min_value=Decimal("0.0001"),
+        help_text="The sum of the line values (±0.01), below 10^14 in the invoice currency; "
+                  "the customs value in VND (with freight and insurance, at the week's rate) "
+                  "must stay below 1,000,000,000,000,000 VND. Whole dong in a VND invoice.")
+    freight = _money(required=False, default=Decimal(0), min_value=Decimal(0),
+                     help_text="Added (E/F terms) or deducted (D terms) per the incoterm; "
+                               "must be 0 where the price already includes it (FOB export).")
+    insurance = _money(required=False, default=Decimal(0), min_value=Decimal(0),
+                       help_text="As freight; must be 0 on CIF/CIP imports.")
     gross_weight_kg = serializers.DecimalField(max_digits=14, decimal_places=3,
                                                min_value=Decimal("0.001"))
     packages = serializers.IntegerField(min_value=1, max_value=10_000_000)

@@ -32,7 +32,8 @@ def test_a_declaration_waiting_past_the_threshold_degrades_health(client, make_d
     assert 590 <= body["routing"]["oldest_seconds"] <= 660
 
 
-def test_routed_declarations_are_not_counted(client, make_declaration, django_capture_on_commit_callbacks):
+def test_routed_declarations_are_not_counted(client, make_declaration,
+                                             django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_declaration(state="submitted")  # routed eagerly after commit
     assert client.get("/healthz").json()["routing"]["waiting"] == 0
