@@ -7,6 +7,10 @@ class CustomsCoreConfig(AppConfig):
     verbose_name = _("Customs reference data")
 
     def ready(self):
-        from . import reference_cache
+        from . import code_lists, reference_cache
+        from .choices import Flow, TransportMode, Unit
 
         reference_cache.connect_signals()
+        code_lists.register("flows", Flow)
+        code_lists.register("transport-modes", TransportMode)
+        code_lists.register("units", Unit)

@@ -41,3 +41,18 @@ class TransportMode(models.TextChoices):
 class ExchangeRateSource(models.TextChoices):
     PUBLISHED = "published", _("Published by customs")
     CARRIED_FORWARD = "carried_forward", _("Carried forward from the previous week")
+
+
+class Unit(models.TextChoices):
+    """Units of quantity of the tariff (UN/ECE Recommendation 20 codes, as VNACCS uses)."""
+
+    KGM = "KGM", _("Kilogram")
+    TNE = "TNE", _("Tonne")
+    UNT = "UNT", _("Unit")
+    PCE = "PCE", _("Piece")
+    LTR = "LTR", _("Litre")
+    MTK = "MTK", _("Square metre")
+    MTQ = "MTQ", _("Cubic metre")
+    PR = "PR", _("Pair")
+    SET = "SET", _("Set")
+    PK = "PK", _("Package")

@@ -4,8 +4,14 @@ Django's LocaleMiddleware would follow the browser's Accept-Language; officers w
 whatever browser they sit at, so the browser header is deliberately ignored.
 """
 
+import logging
+import uuid
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class UserLanguageMiddleware:
@@ -25,3 +31,39 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+logger = logging.getLogger("customs_core.api")
+
+
+def api_error_response(status: int, detail: str, **extra) -> JsonResponse:
+    return JsonResponse({"detail": detail, **extra}, status=status)
+
+
+class ApiErrorMiddleware:
+    """Every error under /api/ is JSON, a server error included: the client gets an error id
+    that the server log also shows, never Django's HTML page (issue: hardening)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        # What Django itself maps to 4xx (with an HTML page, a debug page under DEBUG): JSON.
+        if isinstance(exception, Http404):
+            return api_error_response(404, _("Not found."))
+        if isinstance(exception, PermissionDenied):
+            return api_error_response(403, _("You do not have permission to do this."))
+        if isinstance(exception, RequestDataTooBig):
+            return api_error_response(413, _("The request body is too large."))
+        if isinstance(exception, SuspiciousOperation):
+            return api_error_response(400, _("Bad request."))
+        error_id = uuid.uuid4().hex[:12]
+        logger.error("API error %s on %s %s", error_id, request.method, request.path,
+                     exc_info=exception)
+        return api_error_response(500, _("Internal server error: report the error id to the "
+                                         "branch's IT desk."), error_id=error_id)

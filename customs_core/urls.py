@@ -1,17 +1,28 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from . import views
+from .api.auth_views import TokenObtainView
 from .health import healthz
+from .middleware import api_error_response
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("", include("customs_core.api.urls")),
     path("", include("declarations.api.urls")),
 ]
+
+
+@csrf_exempt  # nothing is done: a POST to an unknown API path is a 404, not a CSRF 403
+def api_not_found(request, rest=""):
+    """Unknown API paths: a JSON 404 whatever DEBUG says (Django's own would be a page)."""
+    return api_error_response(404, _("Not found."))
+
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,16 +38,45 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
          name="api-docs"),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),  # last: after every API route
     path("admin/", admin.site.urls),
 ]
 
 
-def handler404(request, exception):
+def _api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler400(request, exception):
     """JSON for API paths (clients parse it), the normal page elsewhere."""
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
+    if _api(request):
+        return api_error_response(400, _("Bad request."))
+    return defaults.bad_request(request, exception)
 
-        return JsonResponse({"detail": "Not found."}, status=404)
-    from django.views.defaults import page_not_found
 
-    return page_not_found(request, exception)
+def handler403(request, exception):
+    if _api(request):
+        return api_error_response(403, _("You do not have permission to do this."))
+    return defaults.permission_denied(request, exception)
+
+
+def handler404(request, exception):
+    if _api(request):
+        return api_error_response(404, _("Not found."))
+    return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON under /api/ (a session-authenticated client), the page elsewhere."""
+    if _api(request):
+        return api_error_response(403, _("CSRF check failed: send the CSRF token with a "
+                                         "session, or authenticate with a token."))
+    from django.views.csrf import csrf_failure as page
+
+    return page(request, reason=reason)
+
+
+def handler500(request):
+    if _api(request):  # normally answered by ApiErrorMiddleware, with an error id
+        return api_error_response(500, _("Internal server error."))
+    return defaults.server_error(request)

@@ -17,6 +17,14 @@ class DeclarationsConfig(AppConfig):
 
         cache.connect_signals()
         health.register("routing", routing_health)
+        from customs_core import code_lists
+
+        from .choices import CertificateForm, Channel, DeclarationState, DocumentType, Incoterm
+
+        for name, choices in (("incoterms", Incoterm), ("document-types", DocumentType),
+                              ("certificate-forms", CertificateForm), ("channels", Channel),
+                              ("declaration-states", DeclarationState)):
+            code_lists.register(name, choices)
         for role, widget in ((Role.BRANCH_LEADER, widgets.channel_mix_widget),
                              (Role.RISK, widgets.channel_mix_widget),
                              (Role.TEAM_LEADER, widgets.channel_mix_widget),

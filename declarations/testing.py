@@ -76,3 +76,83 @@ def publish_rates_for(request) -> None:
             request.getfixturevalue("reference_data")
             publish_rates()
             return
+
+
+# --- declarations in any state ------------------------------------------------------------------
+# The path from draft to each state, as (to, actor role, reason) steps through transition():
+# the same table, the same conditional UPDATE and event rows as production (never .update()).
+_ROUTED = {"green": "green", "yellow": "yellow", "red": "red"}
+_PATHS: dict[str, list[tuple]] = {
+    "draft": [],
+    "cancelled": [("cancelled", "enterprise", "")],
+    "submitted": ["submit"],
+    "green": ["submit", "route:green"],
+    "yellow": ["submit", "route:yellow"],
+    "red": ["submit", "route:red"],
+    "doc_check": ["submit", "route:yellow", ("doc_check", "doc_check", "")],
+    "amend_requested": ["submit", "route:yellow", ("doc_check", "doc_check", ""),
+                        ("amend_requested", "doc_check", "Attach the packing list.")],
+    "inspection": ["submit", "route:red", ("inspection", "inspection", "")],
+    "violation": ["submit", "route:red", ("inspection", "inspection", ""),
+                  ("violation", "inspection", "Quantity found differs from declared.")],
+    "cleared": ["submit", "route:green", "pay", "clear"],
+    "gate_out": ["submit", "route:green", "pay", "clear", ("gate_out", "inspection", "")],
+}
+FACTORY_STATES = tuple(_PATHS)
+
+
+def _actor(role: str):
+    from customs_core.testing.factories import UserFactory
+
+    return UserFactory(username=f"factory_{role}", role=role)
+
+
+def declaration_make(*, state: str = "draft", lines: int = 3, user=None,
+                     preferential: bool = False, **overrides):
+    """A declaration in `state`, built through the real services and transitions, events
+    included: DeclarationFactory(state="red", lines=3)."""
+    from customs_core.testing.factories import DeclarantFactory
+    from declarations import services
+    from declarations.choices import DeclarationState as S
+    from declarations.models import Declaration
+    from declarations.workflow import transition
+
+    if state not in _PATHS:
+        raise ValueError(f"no path to state {state!r}; known: {', '.join(FACTORY_STATES)}")
+    user = user or DeclarantFactory()
+    chosen = [dict(LINES[n % len(LINES)], description=f"{LINES[n % len(LINES)]['description']} "
+                   f"{n + 1}") for n in range(lines)]
+    payload = declaration_payload(lines=chosen, preferential=preferential, **overrides)
+    documents = ([{"doc_type": "certificate_of_origin", "co_form": "E", "reference": "E26VN0001",
+                   "file": pdf_file()}] if preferential else [])
+    declaration = services.declaration_create_draft(user=user, data=parse(payload),
+                                                    documents=documents)
+    for step in _PATHS[state]:
+        declaration = Declaration.objects.get(pk=declaration.pk)
+        if step == "submit":
+            services.declaration_submit(declaration=declaration, user=user)
+        elif isinstance(step, str) and step.startswith("route:"):
+            channel = step.split(":")[1]
+            transition(declaration, to=[S.SCORED, channel], by=None, channel=channel)
+        elif step == "pay":
+            if declaration.outstanding_vnd > 0:
+                services.declaration_pay(declaration=declaration, user=user,
+                                         amount_vnd=declaration.outstanding_vnd,
+                                         reference=f"KB-F{declaration.pk:08d}")
+        elif step == "clear":
+            if declaration.state == S.GREEN:
+                from django.utils import timezone
+
+                transition(declaration, to=S.CLEARED, by=None, cleared_at=timezone.now())
+        else:
+            to, role, reason = step
+            by = user if role == "enterprise" else _actor(role)
+            transition(declaration, to=to, by=by, reason=reason)
+    return Declaration.objects.get(pk=declaration.pk)
+
+
+class DeclarationFactory:
+    """DeclarationFactory(state="red", lines=3, user=declarant): see declaration_make."""
+
+    def __new__(cls, **kwargs):
+        return declaration_make(**kwargs)

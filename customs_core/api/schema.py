@@ -46,3 +46,28 @@ def document_error_responses(result, generator, request, public):
                 responses.setdefault(code, {"description": description,
                                             "content": {"application/json": {"schema": ref}}})
     return result
+
+
+def link_created_resources(result, generator, request, public):
+    """OpenAPI links from each creating POST on a collection (`.../things/`) to every operation
+    on the created thing (`.../things/{id}/...`), so clients and the stateful fuzzer can follow
+    a created object's id to what acts on it."""
+    paths = result.get("paths", {})
+    for collection, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if not created or not collection.endswith("/"):
+            continue
+        prefix = f"{collection}{{id}}/"
+        links = {}
+        for path, operations in paths.items():
+            if not path.startswith(prefix):
+                continue
+            for method, operation in operations.items():
+                if isinstance(operation, dict) and "operationId" in operation:
+                    links[operation["operationId"]] = {
+                        "operationId": operation["operationId"],
+                        "parameters": {"id": "$response.body#/id"},
+                        "description": f"{method.upper()} {path} on the created object"}
+        if links:
+            created["links"] = links
+    return result

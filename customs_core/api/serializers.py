@@ -71,3 +71,47 @@ class ExchangeRateOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExchangeRate
         fields = ["currency", "week_start", "rate_vnd", "source"]
+
+
+class CountryOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    alpha_3 = serializers.CharField()
+    name_vi = serializers.CharField()
+    name_en = serializers.CharField()
+    fta_memberships = serializers.ListField(child=serializers.CharField(),
+                                            help_text="Agreements whose preferential rates "
+                                                      "goods of this origin may claim.")
+
+
+class CurrencyOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_vi = serializers.CharField()
+    name_en = serializers.CharField()
+    decimals = serializers.IntegerField(help_text="Minor units (0 for VND).")
+
+
+class CustomsOfficeOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_vi = serializers.CharField()
+    name_en = serializers.CharField()
+    province = serializers.CharField()
+
+
+class BondedWarehouseOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_vi = serializers.CharField()
+    name_en = serializers.CharField()
+    office = serializers.CharField(source="office.code")
+    operator_name = serializers.CharField()
+    is_active = serializers.BooleanField()
+
+
+class CodeListEntrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label_vi = serializers.CharField()
+    label_en = serializers.CharField()
+
+
+class CodeListOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    entries = CodeListEntrySerializer(many=True)

@@ -9,7 +9,8 @@ from customs_core.services import exchange_rate_publish
 pytestmark = pytest.mark.django_db
 
 REFERENCE_LISTS = ["/api/v1/tariff-lines/", "/api/v1/regimes/", "/api/v1/border-gates/",
-                   "/api/v1/exchange-rates/"]
+                   "/api/v1/exchange-rates/", "/api/v1/countries/", "/api/v1/currencies/",
+                   "/api/v1/customs-offices/", "/api/v1/bonded-warehouses/"]
 
 
 @pytest.mark.parametrize("url", REFERENCE_LISTS)

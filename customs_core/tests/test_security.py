@@ -54,3 +54,47 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 def test_openapi_schema_validates_without_warnings():
     result = _manage("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def test_token_endpoint_locks_out_with_429_and_retry_after(api_client, declarant_a, password,
+                                                           settings):
+    settings.AXES_ENABLED = True
+    for _ in range(4):
+        wrong = api_client.post(TOKEN_URL, {"username": "declarant_a", "password": "wrong"},
+                                format="json")
+        assert wrong.status_code == 400
+    fifth = api_client.post(TOKEN_URL, {"username": "declarant_a", "password": "wrong"},
+                            format="json")
+    assert fifth.status_code == 429  # this failure locked the account
+    response = api_client.post(TOKEN_URL, {"username": "declarant_a", "password": password},
+                               format="json")
+    assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"
+    assert 1700 <= int(response["Retry-After"]) <= 1800
+    assert "token" not in response.json()
+
+
+def test_token_endpoint_gives_a_token_for_the_right_password(api_client, declarant_a, password,
+                                                             settings):
+    settings.AXES_ENABLED = True
+    response = api_client.post(TOKEN_URL, {"username": "declarant_a", "password": password},
+                               format="json")
+    assert response.status_code == 200 and len(response.json()["token"]) == 40
+
+
+def test_token_endpoint_is_throttled(api_client, declarant_a, settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "token": "3/minute"}
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = rates
+    try:
+        codes = [api_client.post(TOKEN_URL, {"username": f"nobody{n}", "password": "x"},
+                                 format="json").status_code for n in range(4)]
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
+    assert codes == [400, 400, 400, 429]

@@ -7,9 +7,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from customs_core.api.parsers import JSONParser
 from declarations import services
 from declarations.filters import DeclarationFilterSet
 from declarations.idempotency import idempotent
@@ -191,7 +192,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(summary="Risk assessments of the declaration (officers only; confidential)",
                    request=None, responses={200: RiskAssessmentOutputSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="risk")
+    @action(detail=True, methods=["get"], url_path="risk", pagination_class=None)
     def risk(self, request, pk=None):
         declaration = _officer_declaration(request, pk)
         assessments = declaration.assessments.select_related("ruleset").order_by("-created_at")
