@@ -65,10 +65,12 @@ def _clear_cache():
 
     from customs_core import reference_cache
     from declarations.risk import cache as risk_cache
+    from declarations.tasks import routed_here
 
     cache.clear()
     reference_cache.clear()
     risk_cache.clear()
+    routed_here.clear()  # SQLite reuses the primary keys of rolled-back rows
     yield
     reference_cache.clear()
     risk_cache.clear()

@@ -629,12 +629,12 @@ def _enqueue_routing(declaration: Declaration) -> None:
     broker down the submission still succeeds and the sweeper routes it later."""
     from . import tasks
 
-    declaration_id = declaration.pk
+    declaration_id, amendment_count = declaration.pk, declaration.amendment_count
 
     def publish_routing():
         # A named function, not functools.partial: when the publish fails, Django's robust
         # on_commit logs func.__qualname__, which a partial does not have (it would raise).
-        tasks.declaration_route_task.delay(declaration_id)
+        tasks.declaration_route_task.delay(declaration_id, amendment_count)
 
     transaction.on_commit(publish_routing, robust=True)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from .choices import DeclarationState as S
 from .models import Declaration
@@ -17,13 +17,43 @@ MAX_RETRIES = 5
 ROUTING_QUEUE = "risk"
 
 
+class _RecentlyRouted:
+    """(declaration id, amendment count) pairs this process routed and committed, newest kept.
+
+    A routing task routes a batch of up to 50 waiting declarations; the tasks of the other 49
+    then find their pair here and return without a query. An amendment makes a new pair, so a
+    declaration sent back to routing is never skipped; anything not here is checked in the
+    database as before."""
+
+    def __init__(self, size: int = 50_000):
+        self.size, self.pairs = size, {}
+
+    def __contains__(self, pair) -> bool:
+        return pair in self.pairs
+
+    def add(self, pairs) -> None:
+        for pair in pairs:
+            self.pairs[pair] = None
+        while len(self.pairs) > self.size:
+            del self.pairs[next(iter(self.pairs))]
+
+    def clear(self) -> None:
+        self.pairs.clear()
+
+
+routed_here = _RecentlyRouted()
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES,
              autoretry_for=(DatabaseError,), retry_backoff=2, retry_backoff_max=60,
              retry_jitter=True)
-def declaration_route_task(self, declaration_id: int) -> str | None:
+def declaration_route_task(self, declaration_id: int,
+                           amendment_count: int | None = None) -> str | None:
     """Route this declaration and the others waiting with it (one batch, one transaction).
-    Idempotent (a state guard under SKIP LOCKED row locks and a unique assessment), so
-    acks_late and retries are safe: a redelivered or duplicated message changes nothing."""
+    Idempotent (a state guard under row locks and a unique assessment), so acks_late and
+    retries are safe: a redelivered or duplicated message changes nothing."""
+    if (declaration_id, amendment_count) in routed_here:
+        return None  # this process routed it in an earlier batch
     if not Declaration.objects.filter(pk=declaration_id, state=S.SUBMITTED).exists():
         return None  # routed already, in an earlier batch or by an earlier delivery
     try:
@@ -33,6 +63,8 @@ def declaration_route_task(self, declaration_id: int) -> str | None:
             RoutingFailure.objects.create(declaration_id=declaration_id, error=repr(exc)[:2000],
                                           attempts=self.request.retries + 1)
         raise
+    if not transaction.get_connection().in_atomic_block:  # committed: remember the batch
+        routed_here.add((a.declaration_id, a.amendment_count) for a in assessments)
     mine = next((a for a in assessments if a.declaration_id == declaration_id), None)
     return mine.channel if mine else None
 
@@ -44,8 +76,8 @@ def declarations_requeue_unrouted_task(older_than_seconds: int | None = None) ->
     if older_than_seconds is None:
         older_than_seconds = settings.ROUTING_SWEEP_AFTER_SECONDS
     waiting = declarations_waiting_for_routing(older_than=timedelta(seconds=older_than_seconds))
-    for declaration_id in waiting:
-        declaration_route_task.delay(declaration_id)
+    for declaration_id, amendment_count in waiting:
+        declaration_route_task.delay(declaration_id, amendment_count)
     if waiting:
         logger.info("re-queued %d declarations waiting for routing", len(waiting))
     return len(waiting)

@@ -43,10 +43,12 @@ def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
         return {}
     ids = [d.pk for d in declarations]
     lines = defaultdict(list)
-    for line in (GoodsLine.objects.filter(declaration_id__in=ids)
-                 .only("declaration_id", "line_no", "tariff_line_id", "origin_country_id",
-                       "unit_price").order_by("declaration_id", "line_no")):
-        lines[line.declaration_id].append(line)
+    # Plain tuples, not model instances: building a model per line cost more than the query.
+    for row in (GoodsLine.objects.filter(declaration_id__in=ids)
+                .order_by("declaration_id", "line_no")
+                .values_list("declaration_id", "line_no", "tariff_line_id", "origin_country_id",
+                             "unit_price")):
+        lines[row[0]].append(row[1:])
     ref = reference_cache.tables()
     overrides = risk_cache.tables().reference_prices
     enterprises = {d.enterprise_id: d.enterprise for d in declarations}
@@ -59,19 +61,18 @@ def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
         enterprise = enterprises[d.enterprise_id]
         usd_rate = usd.get(week_start(on))
         line_facts = []
-        for line in lines[d.pk]:
-            tariff = ref.row(TariffLine, line.tariff_line_id)
-            reference = overrides.get(line.tariff_line_id,
+        for line_no, tariff_line_id, origin, unit_price in lines[d.pk]:
+            tariff = ref.row(TariffLine, tariff_line_id)
+            reference = overrides.get(tariff_line_id,
                                       tariff.reference_unit_price_usd if tariff else None)
             price_usd = None
             if d.currency_id == "USD":
-                price_usd = line.unit_price
+                price_usd = unit_price
             elif usd_rate and d.exchange_rate:
-                price_usd = line.unit_price * d.exchange_rate / usd_rate
-            line_facts.append(LineFacts(line_no=line.line_no,
-                                        hs_code=tariff.hs_code if tariff else "",
-                                        origin=line.origin_country_id,
-                                        unit_price_usd=price_usd, reference_price_usd=reference))
+                price_usd = unit_price * d.exchange_rate / usd_rate
+            line_facts.append(LineFacts(line_no=line_no, hs_code=tariff.hs_code if tariff else "",
+                                        origin=origin, unit_price_usd=price_usd,
+                                        reference_price_usd=reference))
         facts[d.pk] = Facts(
             number=d.number or f"{d.pk:011d}0", on=on, regime=d.regime_id,
             trading_country=d.trading_country_id, enterprise_tax_code=enterprise.tax_code,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Max, When
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,28 +76,55 @@ def _recent_channels(ruleset: RiskRuleset) -> list[str]:
                 .values_list("channel", flat=True)[:ruleset.topup_window])
 
 
-def _max_hits(rules_by_code: dict, decision: Decision, channel: str) -> tuple[str, list[Hit]]:
-    """ASYCUDA's "maximum hits with no selection": count green hits per rule, select at N."""
-    extra = []
-    counted = [rules_by_code[h.code] for h in decision.hits if h.code in rules_by_code
-               and rules_by_code[h.code].max_hits_without_selection]
-    for rule in sorted(counted, key=lambda r: r.pk):  # lock in primary-key order
-        if channel != Channel.GREEN:  # selected anyway: the count starts again
-            RiskRule.objects.filter(pk=rule.pk, hits_since_selection__gt=0).update(
-                hits_since_selection=0)
-            continue
-        locked = RiskRule.objects.select_for_update().only(
-            "hits_since_selection", "max_hits_without_selection").get(pk=rule.pk)
-        if locked.hits_since_selection + 1 >= locked.max_hits_without_selection:
-            RiskRule.objects.filter(pk=rule.pk).update(hits_since_selection=0)
-            channel = Channel.YELLOW
-            extra.append(Hit(f"max-hits-{rule.code}", "Maximum hits with no selection",
-                             rule.rule_type, RuleEffect.POINTS, 0,
-                             f"{locked.max_hits_without_selection} hits without selection"))
-        else:
-            RiskRule.objects.filter(pk=rule.pk).update(
-                hits_since_selection=F("hits_since_selection") + 1)
-    return channel, extra
+class _MaxHitCounters:
+    """ASYCUDA's "maximum hits with no selection" over a batch: count green hits per rule and
+    select the Nth. The counted rules' rows are locked once (primary-key order) when a first
+    declaration hits one, counted in memory declaration by declaration in routing order, and
+    written back once: one UPDATE per changed rule instead of one per declaration."""
+
+    def __init__(self, rules):
+        self.rules = {r.code: r for r in rules if r.max_hits_without_selection}
+        self.counts: dict[int, list[int]] | None = None  # pk -> [hits, limit]
+        self.changed: set[int] = set()
+
+    def _load(self) -> None:
+        rows = (RiskRule.objects.select_for_update().filter(pk__in=[r.pk for r in
+                                                                    self.rules.values()])
+                .order_by("pk").values_list("pk", "hits_since_selection",
+                                            "max_hits_without_selection"))
+        self.counts = {pk: [hits, limit] for pk, hits, limit in rows if limit}
+
+    def apply(self, decision: Decision, channel: str) -> tuple[str, list[Hit]]:
+        counted = sorted((self.rules[h.code] for h in decision.hits if h.code in self.rules),
+                         key=lambda r: r.pk)
+        if not counted:
+            return channel, []
+        if self.counts is None:
+            self._load()
+        extra = []
+        for rule in counted:
+            if rule.pk not in self.counts:
+                continue
+            counter = self.counts[rule.pk]
+            if channel != Channel.GREEN:  # selected anyway: the count starts again
+                if counter[0]:
+                    counter[0] = 0
+                    self.changed.add(rule.pk)
+                continue
+            self.changed.add(rule.pk)
+            if counter[0] + 1 >= counter[1]:
+                counter[0] = 0
+                channel = Channel.YELLOW
+                extra.append(Hit(f"max-hits-{rule.code}", "Maximum hits with no selection",
+                                 rule.rule_type, RuleEffect.POINTS, 0,
+                                 f"{counter[1]} hits without selection"))
+            else:
+                counter[0] += 1
+        return channel, extra
+
+    def save(self) -> None:
+        for pk in sorted(self.changed):
+            RiskRule.objects.filter(pk=pk).update(hits_since_selection=self.counts[pk][0])
 
 
 def _commit_without_waiting_for_disk() -> None:
@@ -128,16 +155,22 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
     once.
     """
     _commit_without_waiting_for_disk()
-    waiting = (Declaration.objects.select_for_update(skip_locked=True, of=("self",))
-               .select_related("enterprise").filter(state=S.SUBMITTED))
-    if limit == 1:
-        waiting = waiting.filter(pk=first_id)
-    batch = list(waiting.order_by(Case(When(pk=first_id, then=0), default=1), "updated_at",
-                                  "pk")[:limit])
-    if not batch:
-        return []
+    # The task's own declaration first, waiting for its lock: if another router holds it in a
+    # batch, that router may still roll back (a retry, a deadlock, a crash), and skipping it
+    # here would leave it to the sweeper. This is the transaction's first lock, so waiting
+    # cannot close a cycle; the rest of the batch is taken with SKIP LOCKED, never waited for.
+    mine = list(Declaration.objects.select_for_update(of=("self",)).select_related("enterprise")
+                .filter(pk=first_id, state=S.SUBMITTED))
+    if not mine:
+        return []  # routed meanwhile, by the router we waited for or an earlier delivery
+    others = []
+    if limit > 1:
+        others = list(Declaration.objects.select_for_update(skip_locked=True, of=("self",))
+                      .select_related("enterprise").filter(state=S.SUBMITTED)
+                      .exclude(pk=first_id).order_by("updated_at", "pk")[:limit - 1])
+    batch = mine + others
     risk = risk_cache.tables()
-    rules_by_code = {r.code: r for r in risk.rules}
+    counters = _MaxHitCounters(risk.rules)
     facts = facts_for(batch)
     recent = _recent_channels(risk.ruleset)
     assessments, groups = [], defaultdict(list)
@@ -146,7 +179,7 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
         channel, topup = capacity_topup(decision.channel, recent,
                                         expected_yellow=risk.ruleset.expected_yellow_percent,
                                         expected_red=risk.ruleset.expected_red_percent)
-        channel, max_hits = _max_hits(rules_by_code, decision, channel)
+        channel, max_hits = counters.apply(decision, channel)
         recent = [channel, *recent[:risk.ruleset.topup_window - 1]]
         post_audit = decision.post_audit and channel == Channel.GREEN
         assessments.append(RiskAssessment(
@@ -155,6 +188,7 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
             channel=channel, post_audit=post_audit,
             fired=decision.fired() + [h.as_dict() for h in topup + max_hits]))
         groups[(channel, post_audit)].append(declaration)
+    counters.save()
     # The unique (declaration, ruleset, amendment_count) constraint backs the state guard.
     RiskAssessment.objects.bulk_create(assessments)
     for (channel, post_audit), members in groups.items():
@@ -181,11 +215,13 @@ def declaration_clear_if_green_and_paid(declaration: Declaration) -> bool:
     return True
 
 
-def declarations_waiting_for_routing(*, older_than: timedelta, limit: int = 500) -> list[int]:
-    """Submitted declarations nobody routed (broker down, task lost): the sweeper's work."""
+def declarations_waiting_for_routing(*, older_than: timedelta,
+                                     limit: int = 500) -> list[tuple[int, int]]:
+    """(id, amendment count) of submitted declarations nobody routed (broker down, task lost):
+    the sweeper's work."""
     cutoff = timezone.now() - older_than
     return list(Declaration.objects.filter(state=S.SUBMITTED, updated_at__lt=cutoff)
-                .order_by("updated_at").values_list("pk", flat=True)[:limit])
+                .order_by("updated_at").values_list("pk", "amendment_count")[:limit])
 
 
 # --- overrides ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from customs_core.testing.factories import UserFactory
 from declarations import services
@@ -274,3 +274,67 @@ def test_only_risk_officers_change_rules(ruleset, doc_checker, leader):
                                                       "effect": "points", "params": {}})
         with pytest.raises(PermissionDenied):
             ruleset_activate(ruleset=ruleset, by=user)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_task_whose_declaration_another_router_holds_still_sees_it_routed(declarant_a):
+    """Issue (hardening, 799 of 800): a routing task found its declaration locked by another
+    router's batch, skipped it and returned; when that router rolled back (a retry, a
+    deadlock, a crash), the declaration waited for the sweeper. Now the task waits for the
+    other router and routes the declaration itself if it is still waiting."""
+    import threading
+
+    from customs_core.testing.services import require_postgresql, wait_until
+    from declarations.tasks import declaration_route_task
+    from declarations.testing import publish_rates
+
+    require_postgresql()
+    publish_rates()
+    RiskRuleset.objects.create(version=1, name="t", is_active=True, min_random_percent=0)
+    declaration = services.declaration_create_draft(user=declarant_a,
+                                                    data=parse(declaration_payload()))
+    with mock.patch("declarations.services._enqueue_routing"):
+        services.declaration_submit(declaration=declaration, user=declarant_a)
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def other_router_that_fails():
+        try:
+            with transaction.atomic():
+                list(Declaration.objects.select_for_update().filter(pk=declaration.pk))
+                locked.set()
+                release.wait(timeout=30)
+                raise RuntimeError("the other router's transaction fails and rolls back")
+        except RuntimeError:
+            pass
+        finally:
+            connection.close()
+
+    def task():
+        try:
+            declaration_route_task.apply(args=(declaration.pk,))
+        finally:
+            done.set()
+            connection.close()
+
+    holder = threading.Thread(target=other_router_that_fails)
+    holder.start()
+    locked.wait(timeout=30)
+    runner = threading.Thread(target=task)
+    runner.start()
+
+    def task_waits_or_ended():
+        if done.is_set():
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database()")
+            return cursor.fetchone()[0] > 0
+
+    wait_until(task_waits_or_ended, timeout=30, what="the task to run into the lock")
+    release.set()
+    holder.join(timeout=30)
+    runner.join(timeout=30)
+    declaration.refresh_from_db()
+    assert declaration.state != "submitted"
+    assert RiskAssessment.objects.filter(declaration=declaration).count() == 1

@@ -28,7 +28,7 @@ def test_sweeper_requeues_declarations_waiting_over_a_minute(make_declaration):
     old = make_declaration(state="submitted")
     fresh = make_declaration(state="submitted")
     Declaration.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(minutes=2))
-    assert tasks.declarations_waiting_for_routing(older_than=timedelta(minutes=1)) == [old.pk]
+    assert tasks.declarations_waiting_for_routing(older_than=timedelta(minutes=1)) == [(old.pk, 0)]
     assert tasks.declarations_requeue_unrouted_task() == 1
     old.refresh_from_db()
     fresh.refresh_from_db()
@@ -68,3 +68,35 @@ def test_routing_task_is_idempotent(make_declaration):
 def test_routing_task_settings():
     task = tasks.declaration_route_task
     assert task.acks_late and task.max_retries == tasks.MAX_RETRIES
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_remembers_the_batch_it_routed_and_its_tasks_need_no_query(
+        reference_data, make_declaration, django_assert_num_queries):
+    from unittest import mock
+
+    from declarations.testing import publish_rates
+
+    publish_rates()
+    with mock.patch("declarations.services._enqueue_routing"):  # they wait, unrouted
+        waiting = [make_declaration(state="submitted") for _ in range(3)]
+    tasks.declaration_route_task.delay(waiting[0].pk, 0)  # committed: no outer transaction
+    assert RiskAssessment.objects.count() == 3
+    assert all((d.pk, 0) in tasks.routed_here for d in waiting)
+    with django_assert_num_queries(0):
+        assert tasks.declaration_route_task.delay(waiting[1].pk, 0).get() is None
+
+
+def test_an_amended_declaration_is_routed_again_by_the_process_that_routed_it(
+        declarant_a, django_capture_on_commit_callbacks):
+    from declarations import services
+    from declarations.testing import declaration_make, declaration_payload, parse
+
+    declaration = declaration_make(state="amend_requested", user=declarant_a)
+    tasks.routed_here.add([(declaration.pk, 0)])  # this process routed its first version
+    with django_capture_on_commit_callbacks(execute=True):
+        services.declaration_amend(declaration=declaration, user=declarant_a,
+                                   data=parse(declaration_payload()), reason="fixed")
+    declaration.refresh_from_db()
+    assert declaration.amendment_count == 1 and declaration.state != "submitted"
+    assert RiskAssessment.objects.filter(declaration=declaration, amendment_count=1).exists()
