@@ -1,5 +1,6 @@
 """Forms of the declaration pages: they check shape; services check meaning (STYLE.md)."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -107,8 +108,35 @@ class GoodsLineForm(forms.Form):
         self.fields["origin_country"].initial = "CN"
 
 
-GoodsLineFormSet = formset_factory(GoodsLineForm, extra=0, min_num=1, max_num=MAX_GOODS_LINES,
-                                   validate_min=True, validate_max=True)
+class BaseGoodsLineFormSet(forms.BaseFormSet):
+    """Every posted row is a goods line the declarant must complete or remove.
+
+    Django's formset would let an unchanged row pass as empty and then say "Please submit at
+    least 1 form." (in English) although the row is on screen; here an empty row gets its own
+    field errors, and only a declaration with no row at all gets the minimum-lines message.
+    Keeping every row also keeps the formset's indices equal to the services' line numbers.
+    """
+
+    default_error_messages = {
+        "too_many_forms": _("A declaration has at most %(num)d goods lines."),
+        "missing_management_form": _("The goods lines were not sent completely: reload the "
+                                     "page and try again."),
+    }
+
+    def get_form_kwargs(self, index):
+        return {} if index is None else {"empty_permitted": False}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if self.total_form_count() == 0:
+            raise forms.ValidationError(_("A declaration has at least one goods line."),
+                                        code="too_few_forms")
+
+
+GoodsLineFormSet = formset_factory(GoodsLineForm, formset=BaseGoodsLineFormSet, extra=0,
+                                   min_num=1, max_num=MAX_GOODS_LINES, validate_min=False,
+                                   validate_max=True)
 
 
 class DocumentForm(forms.Form):
@@ -129,3 +157,84 @@ class PayForm(forms.Form):
                                     min_value=1)
     reference = forms.RegexField(label=_("Treasury / bank reference"),
                                  regex=r"^[A-Za-z0-9\-/]{4,64}$", max_length=64)
+
+
+# --- problems, named as the declarant reads them -------------------------------------------------
+# Service field names that are not inputs of the form.
+OTHER_LABELS = {"lines": _("Goods lines"), "line_value": _("Line value"),
+                "documents": _("Documents"), "enterprise": _("Enterprise"),
+                "reason": _("Reason")}
+LINES_ANCHOR = "goods-lines"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error as a sentence: which field (and goods line), what is wrong, where to go."""
+
+    message: str
+    label: str = ""
+    anchor: str = ""  # id of the input concerned, for the summary's link
+    code: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.message}" if self.label else self.message
+
+
+def _label(form_class, name: str) -> str:
+    field = form_class.base_fields.get(name)
+    if field is not None:
+        return str(field.label)
+    return str(OTHER_LABELS.get(name, name))
+
+
+def line_label(number: int, name: str) -> str:
+    """"Line 2 — HS code"."""
+    return _("Line %(number)s — %(field)s") % {"number": number,
+                                                "field": _label(GoodsLineForm, name)}
+
+
+def _header_problem(name: str, message, code=None) -> Problem:
+    if name in ("__all__", None):
+        return Problem(str(message), code=code)
+    anchor = f"id_{name}" if name in DeclarationForm.base_fields else (
+        LINES_ANCHOR if name == "lines" else "")
+    return Problem(str(message), _label(DeclarationForm, name), anchor, code)
+
+
+def _line_problem(index: int, name: str | None, message, code=None) -> Problem:
+    if name in ("__all__", None):
+        return Problem(str(message), _("Line %(number)s") % {"number": index + 1},
+                       LINES_ANCHOR, code)
+    return Problem(str(message), line_label(index + 1, name), f"id_lines-{index}-{name}", code)
+
+
+def problems_from_fields(fields: dict) -> list[Problem]:
+    """A service's FieldErrors ({"field": [...], "lines": {"2": {...}}}) as Problems."""
+    problems = []
+    for name, value in fields.items():
+        if name == "lines" and isinstance(value, dict):
+            for number, line_fields in sorted(value.items(), key=lambda item: int(item[0])):
+                for field, messages in line_fields.items():
+                    problems += [_line_problem(int(number) - 1, field, m) for m in messages]
+        else:
+            problems += [_header_problem(name, m) for m in value]
+    return problems
+
+
+def problems_of(form, formset) -> list[Problem]:
+    """Every error on the form and its goods lines, in the order they appear on the page."""
+    problems = [_header_problem(None, e.messages[0], e.code)
+                for e in form.non_field_errors().as_data()]
+    for field in form:
+        problems += [_header_problem(field.name, message, error.code)
+                     for error in form.errors.as_data().get(field.name, [])
+                     for message in error.messages]
+    problems += [_header_problem("lines", message, error.code)
+                 for error in formset.non_form_errors().as_data() for message in error.messages]
+    for index, row in enumerate(formset.forms):
+        errors = row.errors.as_data()
+        for name in [None, *row.fields]:
+            key = "__all__" if name is None else name
+            problems += [_line_problem(index, name, message, error.code)
+                         for error in errors.get(key, []) for message in error.messages]
+    return problems

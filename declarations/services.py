@@ -26,6 +26,7 @@ from customs_core.models import (
     TariffLine,
     User,
 )
+from customs_core.money import format_number
 from customs_core.reference_data import FTA_MEMBERS
 from customs_core.selectors import exchange_rate_for, tariff_rate_in_force, week_start
 
@@ -225,7 +226,8 @@ def _clean_lines(lines: list[dict], errors: _Errors) -> list[dict]:
                 errors.add(
                     "line_value",
                     _("Quantity × unit price is %(computed)s, not %(value)s.")
-                    % {"computed": computed, "value": line_value},
+                    % {"computed": format_number(computed, exact=True),
+                       "value": format_number(line_value, exact=True)},
                     line=number,
                 )
         clean.append(
@@ -255,7 +257,8 @@ def _check_total(header: dict, lines: list[dict], errors: _Errors) -> None:
         errors.add(
             "total_invoice_value",
             _("The invoice total %(total)s differs from the sum of the line values %(sum)s.")
-            % {"total": total, "sum": line_sum},
+            % {"total": format_number(total, exact=True),
+               "sum": format_number(line_sum, exact=True)},
         )
 
 
@@ -435,6 +438,15 @@ def _validated(data: dict, *, on: date, estimate: bool = True
     rate = _check_exchange_rate(header.get("currency"), on, errors, estimate=estimate)
     errors.raise_if_any()
     return header, lines, rate
+
+
+def declaration_validate(*, data: dict, on: date | None = None) -> None:
+    """Check declaration input as a draft's would be checked, writing nothing (FieldErrors).
+
+    The pages call it on what parsed of a form that has shape errors, so one submission shows
+    every problem at once.
+    """
+    _validated(data, on=on or timezone.localdate())
 
 
 def _write_lines(declaration: Declaration, lines: list[dict], result: duties.DutyResult,
@@ -670,7 +682,8 @@ def declaration_pay(
         )
     if amount_vnd <= 0 or amount_vnd > outstanding:
         raise ValidationError(
-            {"amount_vnd": [_("Pay between 1 and %(due)s VND.") % {"due": outstanding}]}
+            {"amount_vnd": [_("Pay between 1 and %(due)s VND.")
+                            % {"due": format_number(outstanding)}]}
         )
     if DutyPayment.objects.filter(reference=reference).exists():
         raise ValidationError({"reference": [_("This payment reference was already used.")]})
