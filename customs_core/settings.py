@@ -151,6 +151,8 @@ LANGUAGE_COOKIE_NAME = "customs_language"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Dates day first in both languages (never mm/dd), decimal comma in Vietnamese.
+FORMAT_MODULE_PATH = ["customs_core.formats"]
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "static/"

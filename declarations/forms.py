@@ -8,6 +8,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from customs_core.choices import Flow, TransportMode
+from customs_core.form_inputs import DayFirstDateInput, decimal_field
 from customs_core.models import BondedWarehouse, BorderGate, Country, CustomsOffice, Regime
 
 from .choices import CertificateForm, DocumentType, Incoterm
@@ -40,17 +41,16 @@ class DeclarationForm(forms.Form):
     trading_country = forms.ChoiceField(label=_("Trading country"))
     partner_name = forms.CharField(label=_("Foreign partner"), max_length=255)
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=50)
-    invoice_date = forms.DateField(label=_("Invoice date"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    invoice_date = forms.DateField(label=_("Invoice date"), widget=DayFirstDateInput())
     incoterm = forms.ChoiceField(label=_("Incoterm"), choices=Incoterm.choices, initial="DAP")
     currency = forms.ChoiceField(label=_("Currency"), choices=FORM_CURRENCIES, initial="USD")
-    total_invoice_value = forms.DecimalField(label=_("Invoice total"), max_digits=18,
+    total_invoice_value = decimal_field(label=_("Invoice total"), max_digits=18,
                                              decimal_places=4, min_value=Decimal("0.0001"))
-    freight = forms.DecimalField(label=_("Freight"), max_digits=18, decimal_places=4,
+    freight = decimal_field(label=_("Freight"), max_digits=18, decimal_places=4,
                                  min_value=0, required=False, initial=0)
-    insurance = forms.DecimalField(label=_("Insurance"), max_digits=18, decimal_places=4,
+    insurance = decimal_field(label=_("Insurance"), max_digits=18, decimal_places=4,
                                    min_value=0, required=False, initial=0)
-    gross_weight_kg = forms.DecimalField(label=_("Gross weight (kg)"), max_digits=14,
+    gross_weight_kg = decimal_field(label=_("Gross weight (kg)"), max_digits=14,
                                          decimal_places=3, min_value=Decimal("0.001"))
     packages = forms.IntegerField(label=_("Packages"), min_value=1)
     containers = forms.CharField(label=_("Containers (ISO 6346, one per line)"), required=False,
@@ -96,9 +96,9 @@ class GoodsLineForm(forms.Form):
                                                              "autocomplete": "off"}))
     description = forms.CharField(label=_("Description"), max_length=400, required=False)
     origin_country = forms.ChoiceField(label=_("Origin"))
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=16, decimal_places=3,
+    quantity = decimal_field(label=_("Quantity"), max_digits=16, decimal_places=3,
                                   min_value=Decimal("0.001"))
-    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=18, decimal_places=6,
+    unit_price = decimal_field(label=_("Unit price"), max_digits=18, decimal_places=6,
                                     min_value=Decimal("0.000001"))
     preferential_claimed = forms.BooleanField(label=_("Preferential (C/O)"), required=False)
 
@@ -153,7 +153,7 @@ class ReasonForm(forms.Form):
 
 
 class PayForm(forms.Form):
-    amount_vnd = forms.DecimalField(label=_("Amount (VND)"), max_digits=18, decimal_places=0,
+    amount_vnd = decimal_field(label=_("Amount (VND)"), max_digits=18, decimal_places=0,
                                     min_value=1)
     reference = forms.RegexField(label=_("Treasury / bank reference"),
                                  regex=r"^[A-Za-z0-9\-/]{4,64}$", max_length=64)

@@ -1,5 +1,7 @@
 """Pages: the enterprise portal (file, follow, pay, amend, cancel) and the officers' lists."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -89,12 +91,18 @@ def _hs_datalist():
     return TariffLine.objects.only("hs_code", "description_vi", "description_en")
 
 
+def _plain(value: Decimal) -> Decimal:
+    """1.250000 as 1.25 in the form's inputs (the stored scale is not what was typed)."""
+    return value.normalize() if value is not None else None
+
+
 def _initial_lines(declaration: Declaration | None):
     if declaration is None:
         return None
     return [{"hs_code": line.tariff_line.hs_code, "description": line.description,
-             "origin_country": line.origin_country_id, "quantity": line.quantity,
-             "unit_price": line.unit_price, "preferential_claimed": line.preferential_claimed}
+             "origin_country": line.origin_country_id, "quantity": _plain(line.quantity),
+             "unit_price": _plain(line.unit_price),
+             "preferential_claimed": line.preferential_claimed}
             for line in declaration.lines.all()]
 
 
@@ -109,9 +117,10 @@ def _initial_header(declaration: Declaration) -> dict:
             "invoice_number": declaration.invoice_number,
             "invoice_date": declaration.invoice_date, "incoterm": declaration.incoterm,
             "currency": declaration.currency_id,
-            "total_invoice_value": declaration.total_invoice_value,
-            "freight": declaration.freight, "insurance": declaration.insurance,
-            "gross_weight_kg": declaration.gross_weight_kg, "packages": declaration.packages,
+            "total_invoice_value": _plain(declaration.total_invoice_value),
+            "freight": _plain(declaration.freight), "insurance": _plain(declaration.insurance),
+            "gross_weight_kg": _plain(declaration.gross_weight_kg),
+            "packages": declaration.packages,
             "containers": "\n".join(declaration.containers),
             "bonded_warehouse": declaration.bonded_warehouse.code
             if declaration.bonded_warehouse else None, "has_co": has_co}

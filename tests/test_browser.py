@@ -61,8 +61,8 @@ def _login(page, live_server, username):
     page.wait_for_selector("[data-testid=home-title]")
 
 
-GOODS = [("19023040", "Mì ăn liền", "1200", "1.25"), ("17049099", "Kẹo các loại", "800", "2.10"),
-         ("21039013", "Nước mắm", "500", "1.60")]
+GOODS = [("19023040", "Mì ăn liền", "1200", "1,25"), ("17049099", "Kẹo các loại", "800", "2,10"),
+         ("21039013", "Nước mắm", "500", "1.60")]  # decimal comma (vi) or point
 
 
 def test_enterprise_files_an_import_with_a_form_e_and_submits_it(live_server, page, demo_world):
@@ -70,7 +70,7 @@ def test_enterprise_files_an_import_with_a_form_e_and_submits_it(live_server, pa
     page.goto(f"{live_server.url}/declarations/new/")
     page.fill("#id_partner_name", "Dongxing Huaxin Trading Co., Ltd.")
     page.fill("#id_invoice_number", "HX-2026-118")
-    page.fill("#id_invoice_date", "2026-11-20")
+    page.fill("#id_invoice_date", "20/11/2026")  # day first, as typed in Vietnam
     page.fill("#id_total_invoice_value", "3980")
     page.fill("#id_gross_weight_kg", "3150")
     page.fill("#id_packages", "240")
