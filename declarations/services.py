@@ -702,6 +702,10 @@ def declaration_pay(
     return payment
 
 
+# A declarant may attach documents in these states (documents asked for during the check).
+DOCUMENT_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED, S.YELLOW, S.DOC_CHECK})
+
+
 def _sniff(upload: UploadedFile) -> bytes:
     head = upload.read(8)
     upload.seek(0)
@@ -718,8 +722,9 @@ def document_attach(
     co_form: str = "",
     reference: str = "",
 ) -> Document:
-    """Attach a file (PDF, JPEG or PNG, at most 10 MB) to a draft or an amendable declaration."""
-    if declaration.state not in {S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED}:
+    """Attach a file (PDF, JPEG or PNG, at most 10 MB) to a draft, an amendable declaration,
+    or one in the document check (the officer may ask for documents)."""
+    if declaration.state not in DOCUMENT_STATES:
         raise StateConflict(
             _("Documents can no longer be attached in this state."),
             code=DeclarationErrorCode.WRONG_STATE,

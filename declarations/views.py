@@ -20,6 +20,7 @@ from customs_core.models import TariffLine
 from . import services
 from .choices import DeclarationState as S
 from .choices import DocumentType
+from .documents import document_response
 from .duties import DutyInputError
 from .filters import DeclarationFilterSet
 from .forms import (
@@ -33,7 +34,12 @@ from .forms import (
     problems_of,
 )
 from .models import Declaration
-from .selectors import declaration_get_for, declarations_visible_to, with_reference_rows
+from .selectors import (
+    declaration_get_for,
+    declarations_visible_to,
+    document_get_for,
+    with_reference_rows,
+)
 
 AMENDABLE = {S.SUBMITTED, S.AMEND_REQUESTED}
 
@@ -148,7 +154,9 @@ def declaration_detail(request, pk):
                "amendable": declaration.state in AMENDABLE,
                "cancellable": declaration.state in {S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED},
                "payable": declaration.state not in {S.DRAFT, S.CANCELLED}
-               and declaration.outstanding_vnd > 0}
+               and declaration.outstanding_vnd > 0,
+               "can_attach": request.user.is_declarant
+               and declaration.state in services.DOCUMENT_STATES}
     return render(request, "declarations/detail.html", context)
 
 
@@ -340,6 +348,13 @@ def document_upload(request, pk):
         messages.success(request, _("Document attached."))
 
     return _action(request, pk, do)
+
+
+@login_required
+def document_file(request, pk, doc_pk):
+    """An attached document, for whoever may see the declaration (404 for anyone else)."""
+    return document_response(document_get_for(request.user, declaration_id=pk,
+                                              document_id=doc_pk))
 
 
 def detail_url(declaration: Declaration) -> str:

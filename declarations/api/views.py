@@ -7,10 +7,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from declarations import services
+from declarations.documents import document_response
 from declarations.filters import DeclarationFilterSet
 from declarations.idempotency import idempotent
 from declarations.models import ChannelChangeRequest
@@ -18,6 +20,7 @@ from declarations.risk import services as risk_services
 from declarations.selectors import (
     declaration_get_for,
     declarations_visible_to,
+    document_get_for,
     with_reference_rows,
 )
 
@@ -44,6 +47,17 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="Same key and body replays the first response; same key, other body: 422.")
 IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
                             required=False, description="The ETag you read; stale: 412.")
+
+
+class FileNegotiation(DefaultContentNegotiation):
+    """A file route answers with the file's own type whatever the client accepts (no 406 for
+    Accept: application/pdf); its errors are JSON like every other route's."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+FILE_TYPES = ("application/pdf", "image/jpeg", "image/png", "application/octet-stream")
 
 
 def _detail(request, pk, *, status_code=status.HTTP_200_OK, declaration=None) -> Response:
@@ -188,6 +202,17 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
         return idempotent(request, scope=f"declaration-document-{declaration.pk}",
                           handler=handler)
+
+    @extend_schema(summary="Download an attached document (its own type; PDF and images inline)",
+                   request=None,
+                   parameters=[OpenApiParameter("document_id", OpenApiTypes.INT,
+                                                OpenApiParameter.PATH)],
+                   responses={(200, media): OpenApiTypes.BINARY for media in FILE_TYPES})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>\d+)/file",
+            url_name="document-file", content_negotiation_class=FileNegotiation)
+    def document_file(self, request, pk=None, document_id=None):
+        return document_response(document_get_for(request.user, declaration_id=pk,
+                                                  document_id=document_id))
 
     @extend_schema(summary="Risk assessments of the declaration (officers only; confidential)",
                    request=None, responses={200: RiskAssessmentOutputSerializer(many=True)})
