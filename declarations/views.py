@@ -33,6 +33,7 @@ from .forms import (
     problems_from_fields,
     problems_of,
 )
+from .guidance import next_step, submitted_message
 from .models import Declaration
 from .selectors import (
     declaration_get_for,
@@ -149,14 +150,16 @@ def declaration_list(request):
 @login_required
 def declaration_detail(request, pk):
     declaration = declaration_get_for(request.user, pk)
+    declarant = request.user.is_declarant
     context = {"d": declaration, "reason_form": ReasonForm(), "document_form": DocumentForm(),
                "pay_form": PayForm(initial={"amount_vnd": declaration.outstanding_vnd}),
+               "is_draft": declaration.state == S.DRAFT,
                "amendable": declaration.state in AMENDABLE,
                "cancellable": declaration.state in {S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED},
-               "payable": declaration.state not in {S.DRAFT, S.CANCELLED}
-               and declaration.outstanding_vnd > 0,
-               "can_attach": request.user.is_declarant
-               and declaration.state in services.DOCUMENT_STATES}
+               "can_attach": declarant and declaration.state in services.DOCUMENT_STATES,
+               "next_step": next_step(state=declaration.state, channel=declaration.channel,
+                                      outstanding_vnd=declaration.outstanding_vnd)
+               if declarant else None}
     return render(request, "declarations/detail.html", context)
 
 
@@ -300,9 +303,10 @@ def _action(request, pk, do):
 def declaration_submit(request, pk):
     def do(declaration):
         services.declaration_submit(declaration=declaration, user=request.user)
-        declaration.refresh_from_db()
-        messages.success(request, _("Declaration registered as number %(number)s.")
-                         % {"number": declaration.number})
+        declaration.refresh_from_db()  # routing may already have run (eager Celery)
+        messages.success(request, submitted_message(
+            number=declaration.number, channel=declaration.channel,
+            outstanding_vnd=declaration.outstanding_vnd))
 
     return _action(request, pk, do)
 
