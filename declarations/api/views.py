@@ -3,6 +3,7 @@ from dataclasses import asdict
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -84,7 +85,7 @@ def _officer_declaration(request, pk):
 
 def _declarant_only(request):
     if not request.user.is_declarant:
-        raise PermissionDenied("Only an enterprise declarant may do this.")
+        raise PermissionDenied(_("Only an enterprise declarant may do this."))
 
 
 @extend_schema_view(

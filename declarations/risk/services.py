@@ -93,7 +93,8 @@ def _max_hits(rules_by_code: dict, decision: Decision, channel: str) -> tuple[st
             channel = Channel.YELLOW
             extra.append(Hit(f"max-hits-{rule.code}", "Maximum hits with no selection",
                              rule.rule_type, RuleEffect.POINTS, 0,
-                             f"{locked.max_hits_without_selection} hits without selection"))
+                             f"{locked.max_hits_without_selection} hits without selection",
+                             {"hits": locked.max_hits_without_selection, "rule": rule.code}))
         else:
             RiskRule.objects.filter(pk=rule.pk).update(
                 hits_since_selection=F("hits_since_selection") + 1)

@@ -222,3 +222,27 @@ def test_numbers_in_validation_messages_follow_the_language(client, settings, de
     _english(client, settings)
     page = client.post(reverse("declarations:new"), data).content.decode()
     assert "The invoice total 50,000 differs from the sum of the line values 3,980." in page
+
+
+def test_duty_schedules_show_as_words_not_codes(client, declarant_a, make_declaration):
+    """E31 (export production) lines are duty exempt: the declarant reads "Miễn thuế"."""
+    draft = make_declaration(regime="E31")
+    assert {line.duty_schedule for line in draft.lines.all()} == {"EXEMPT"}
+    client.force_login(declarant_a)
+    page = client.get(reverse("declarations:detail", args=[draft.pk])).content.decode()
+    assert "EXEMPT" not in page and "Miễn thuế" in page
+    preview = client.post(reverse("declarations:duty-preview"),
+                          form_data(regime="E31")).content.decode()
+    assert "EXEMPT" not in preview and "Miễn thuế" in preview
+
+
+def test_duty_schedule_labels_are_translated():
+    from django.utils import translation
+
+    from declarations.choices import DutySchedule, duty_schedule_label
+
+    with translation.override("vi"):
+        labels = {code: duty_schedule_label(code) for code in DutySchedule.values}
+    assert labels["NOT_SUBJECT"] == "Không chịu thuế" and labels["EXEMPT"] == "Miễn thuế"
+    assert "ACFTA" in labels["ACFTA"] and labels["ACFTA"] != "ACFTA"
+    assert duty_schedule_label("RCEP") == "RCEP"
