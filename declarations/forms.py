@@ -106,6 +106,9 @@ class GoodsLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["origin_country"].choices = _country_choices(PARTNER_COUNTRIES + ["VN"])
         self.fields["origin_country"].initial = "CN"
+        # Named by the row's "Line n" cell and the column header (form.html, _line_row.html).
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-labelledby"] = f"{self.add_prefix('label')} col-{name}"
 
 
 class BaseGoodsLineFormSet(forms.BaseFormSet):

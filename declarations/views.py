@@ -26,6 +26,7 @@ from .filters import DeclarationFilterSet
 from .forms import (
     DeclarationForm,
     DocumentForm,
+    GoodsLineForm,
     GoodsLineFormSet,
     PayForm,
     Problem,
@@ -246,9 +247,7 @@ def goods_line_row(request):
         return HttpResponseBadRequest("index")
     if not 0 <= index < 50:
         return HttpResponseBadRequest("index")
-    formset = GoodsLineFormSet(prefix="lines")
-    row = formset.empty_form
-    row.prefix = f"lines-{index}"
+    row = GoodsLineForm(prefix=f"lines-{index}", use_required_attribute=False)
     return render(request, "declarations/_line_row.html", {"row": row, "index": index})
 
 
