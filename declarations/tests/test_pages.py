@@ -246,3 +246,15 @@ def test_duty_schedule_labels_are_translated():
     assert labels["NOT_SUBJECT"] == "Không chịu thuế" and labels["EXEMPT"] == "Miễn thuế"
     assert "ACFTA" in labels["ACFTA"] and labels["ACFTA"] != "ACFTA"
     assert duty_schedule_label("RCEP") == "RCEP"
+
+
+@pytest.mark.parametrize("state, badges", [("green", 1), ("doc_check", 2)])
+def test_the_channel_badge_shows_only_when_the_state_is_not_the_channel(
+        client, declarant_a, make_declaration, state, badges):
+    from declarations.testing import walk_to
+
+    declaration = walk_to(make_declaration(state="submitted"), state)
+    client.force_login(declarant_a)
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    head = page.split('class="page-head')[1].split("</p>")[0]
+    assert head.count('class="badge ') == badges
