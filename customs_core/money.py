@@ -19,7 +19,10 @@ def format_money(amount: Decimal | int | None, currency: str) -> str:
     return format_currency(Decimal(amount), currency, locale=babel_locale())
 
 
-def format_number(amount: Decimal | int | None) -> str:
+def format_number(amount: Decimal | int | None, *, exact: bool = False) -> str:
+    """"1.234,5" in Vietnamese, "1,234.5" in English; at most 3 decimals unless `exact`
+    (then every significant decimal, as validation messages quote what was typed)."""
     if amount is None:
         return ""
-    return format_decimal(Decimal(amount), locale=babel_locale())
+    return format_decimal(Decimal(amount), locale=babel_locale(),
+                          decimal_quantization=not exact)

@@ -154,6 +154,8 @@ LANGUAGE_COOKIE_NAME = "customs_language"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Dates day first in both languages (never mm/dd), decimal comma in Vietnamese.
+FORMAT_MODULE_PATH = ["customs_core.formats"]
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -207,6 +209,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: Swagger UI puts them as links inside the operation's toggle button
+    # (nested interactive controls, too small a target: WCAG 2.2 AA).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

@@ -97,3 +97,20 @@ class ChannelRequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the branch leader")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+class DutySchedule(models.TextChoices):
+    """The schedule a goods line's duty was taken from (duties.py stores the code)."""
+
+    MFN = "MFN", _("MFN (preferential)")
+    ACFTA = "ACFTA", _("ACFTA (special preferential)")
+    ATIGA = "ATIGA", _("ATIGA (special preferential)")
+    ORDINARY = "ORDINARY", _("Ordinary (MFN × 1.5)")
+    EXPORT = "EXPORT", _("Export duty")
+    EXEMPT = "EXEMPT", _("Exempt")
+    NOT_SUBJECT = "NOT_SUBJECT", _("Not subject to duty")
+
+
+def duty_schedule_label(code: str) -> str:
+    """The translated name of a duty schedule; an unknown code (a new FTA) as it is."""
+    return str(DutySchedule(code).label) if code in DutySchedule.values else code

@@ -85,8 +85,9 @@ def _weighted(pairs):
 class _World:
     """Everything the generator draws from, loaded once."""
 
-    def __init__(self, rng: random.Random, today: date):
-        self.rng, self.today = rng, today
+    def __init__(self, rng: random.Random, now: datetime):
+        self.rng, self.now = rng, now
+        self.today = today = timezone.localdate(now)
         data = demo_enterprises_data()
         self.partners = [p["name"] for p in data["foreign_partners"]]
         usable = {e.tax_code: e for e in Enterprise.objects.filter(
@@ -209,8 +210,9 @@ DOCUMENT_COLUMNS = ["declaration_id", "doc_type", "co_form", "reference", "file"
                     "original_name", "content_type", "size", "uploaded_by_id", "uploaded_at"]
 
 
-def _path(world: _World, channel: str, age_days: int) -> list[tuple[str, str, float, str]]:
-    """The states a declaration went through: (from, to, seconds after submission, actor)."""
+def _path(world: _World, channel: str, horizon: float) -> list[tuple[str, str, float, str]]:
+    """The states a declaration went through: (from, to, seconds after submission, actor),
+    up to `horizon` seconds after submission (now)."""
     rng = world.rng
     t = rng.uniform(3, 90)  # the risk worker's latency
     steps = [(S.SUBMITTED, S.SCORED, t, "system"), (S.SCORED, channel, t + 0.5, "system")]
@@ -233,14 +235,13 @@ def _path(world: _World, channel: str, age_days: int) -> list[tuple[str, str, fl
         t += rng.uniform(3600, 8 * 3600)  # the 8-working-hour clock
         if rng.random() < 0.06:
             steps.append((S.INSPECTION, S.VIOLATION, t, Role.INSPECTION))
-            return steps
-        steps.append((S.INSPECTION, S.CLEARED, t, Role.INSPECTION))
-    t += rng.uniform(1800, 8 * 3600)
-    steps.append((S.CLEARED, S.GATE_OUT, t, "system"))
+        else:
+            steps.append((S.INSPECTION, S.CLEARED, t, Role.INSPECTION))
+    if steps[-1][1] == S.CLEARED:
+        t += rng.uniform(1800, 8 * 3600)
+        steps.append((S.CLEARED, S.GATE_OUT, t, "system"))
     # The newest declarations are still on their way: cut the path where "now" falls.
-    if age_days == 0:
-        steps = steps[: rng.randint(0, len(steps))]
-    return steps
+    return [step for step in steps if step[2] <= horizon]
 
 
 def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> None:
@@ -249,11 +250,14 @@ def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> N
     declarant = world.declarants[enterprise.pk]
     regime = world.regime(rng)
     flow = Flow.EXPORT if regime in EXPORT_REGIMES else Flow.IMPORT
-    age = (world.today - day).days
     currency = world.currency(rng)
     rate = world.exchange_rate(currency, day)
     created = _aware(day, rng.uniform(0, 9.5 * 3600))
     submitted = created + timedelta(seconds=rng.uniform(60, 3600))
+    if submitted > world.now:  # today's office day is not over: filed a little before now
+        submitted = world.now - timedelta(seconds=rng.uniform(60, 2 * 3600))
+        created = min(created, submitted - timedelta(seconds=rng.uniform(60, 3600)))
+    horizon = (world.now - submitted).total_seconds()
 
     lines, inputs = [], []
     preferential = flow == Flow.IMPORT and rng.random() < 0.7
@@ -287,9 +291,10 @@ def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> N
         number=number, day=day, regime=regime, trading_country=trading_country,
         enterprise=enterprise, lines=[(line[0], line[1], line[6]) for line in lines])
     if rng.random() < 0.015:
-        path = [(S.SUBMITTED, S.CANCELLED, rng.uniform(600, 7200), Role.ENTERPRISE)]
+        path = [step for step in [(S.SUBMITTED, S.CANCELLED, rng.uniform(600, 7200),
+                                   Role.ENTERPRISE)] if step[2] <= horizon]
     else:
-        path = _path(world, channel, age)
+        path = _path(world, channel, horizon)
     state = path[-1][1] if path else S.SUBMITTED
     routed = [step for step in path if step[0] == S.SCORED]
     cleared_at = next((submitted + timedelta(seconds=s[2]) for s in path
@@ -359,13 +364,14 @@ def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> N
                                  declarant, created))
 
 
-def history_seed(*, count: int, seed: int, progress) -> int:
-    """Generate `count` historical declarations with lines, events, payments and documents."""
+def history_seed(*, count: int, seed: int, progress, now: datetime | None = None) -> int:
+    """Generate `count` historical declarations with lines, events, payments and documents,
+    none of them later than `now`."""
     if count <= 0:
         return 0
     if not default_storage.exists(DEMO_CO_FILE):
         default_storage.save(DEMO_CO_FILE, ContentFile(b"%PDF-1.4\n% demo C/O form E\n%%EOF\n"))
-    world = _World(random.Random(seed), timezone.localdate())
+    world = _World(random.Random(seed), now or timezone.now())
     router = _Router()
     # Registration order matters to routing (the day's top-up, violations so far): draw all
     # the days first, then generate in date order.

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from customs_core.choices import Flow
+from customs_core.form_inputs import DayFirstDateInput
 
 from .choices import Channel, DeclarationState
 from .models import Declaration, GoodsLine
@@ -19,10 +20,11 @@ class DeclarationFilterSet(django_filters.FilterSet):
     regime = django_filters.CharFilter(field_name="regime_id", max_length=3,
                                        validators=[RegexValidator(r"^[A-Z0-9]{3}$")],
                                        label=_("Regime"))
+    # Pages read dd/mm/yyyy (customs_core/formats); ISO, the API's format, is read everywhere.
     date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
-                                          label=_("From"))
+                                          label=_("From"), widget=DayFirstDateInput())
     date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
-                                        label=_("To"))
+                                        label=_("To"), widget=DayFirstDateInput())
     hs_code = django_filters.CharFilter(method="filter_hs_code", max_length=8,
                                         validators=[RegexValidator(r"^\d{2,8}$")],
                                         label=_("HS code"))

@@ -1,5 +1,6 @@
 """Forms of the declaration pages: they check shape; services check meaning (STYLE.md)."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -7,6 +8,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from customs_core.choices import Flow, TransportMode
+from customs_core.form_inputs import DayFirstDateInput, decimal_field
 from customs_core.models import BondedWarehouse, BorderGate, Country, CustomsOffice, Regime
 
 from .choices import CertificateForm, DocumentType, Incoterm
@@ -39,17 +41,16 @@ class DeclarationForm(forms.Form):
     trading_country = forms.ChoiceField(label=_("Trading country"))
     partner_name = forms.CharField(label=_("Foreign partner"), max_length=255)
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=50)
-    invoice_date = forms.DateField(label=_("Invoice date"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    invoice_date = forms.DateField(label=_("Invoice date"), widget=DayFirstDateInput())
     incoterm = forms.ChoiceField(label=_("Incoterm"), choices=Incoterm.choices, initial="DAP")
     currency = forms.ChoiceField(label=_("Currency"), choices=FORM_CURRENCIES, initial="USD")
-    total_invoice_value = forms.DecimalField(label=_("Invoice total"), max_digits=18,
+    total_invoice_value = decimal_field(label=_("Invoice total"), max_digits=18,
                                              decimal_places=4, min_value=Decimal("0.0001"))
-    freight = forms.DecimalField(label=_("Freight"), max_digits=18, decimal_places=4,
+    freight = decimal_field(label=_("Freight"), max_digits=18, decimal_places=4,
                                  min_value=0, required=False, initial=0)
-    insurance = forms.DecimalField(label=_("Insurance"), max_digits=18, decimal_places=4,
+    insurance = decimal_field(label=_("Insurance"), max_digits=18, decimal_places=4,
                                    min_value=0, required=False, initial=0)
-    gross_weight_kg = forms.DecimalField(label=_("Gross weight (kg)"), max_digits=14,
+    gross_weight_kg = decimal_field(label=_("Gross weight (kg)"), max_digits=14,
                                          decimal_places=3, min_value=Decimal("0.001"))
     packages = forms.IntegerField(label=_("Packages"), min_value=1)
     containers = forms.CharField(label=_("Containers (ISO 6346, one per line)"), required=False,
@@ -95,9 +96,9 @@ class GoodsLineForm(forms.Form):
                                                              "autocomplete": "off"}))
     description = forms.CharField(label=_("Description"), max_length=400, required=False)
     origin_country = forms.ChoiceField(label=_("Origin"))
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=16, decimal_places=3,
+    quantity = decimal_field(label=_("Quantity"), max_digits=16, decimal_places=3,
                                   min_value=Decimal("0.001"))
-    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=18, decimal_places=6,
+    unit_price = decimal_field(label=_("Unit price"), max_digits=18, decimal_places=6,
                                     min_value=Decimal("0.000001"))
     preferential_claimed = forms.BooleanField(label=_("Preferential (C/O)"), required=False)
 
@@ -105,10 +106,40 @@ class GoodsLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["origin_country"].choices = _country_choices(PARTNER_COUNTRIES + ["VN"])
         self.fields["origin_country"].initial = "CN"
+        # Named by the row's "Line n" cell and the column header (form.html, _line_row.html).
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-labelledby"] = f"{self.add_prefix('label')} col-{name}"
 
 
-GoodsLineFormSet = formset_factory(GoodsLineForm, extra=0, min_num=1, max_num=MAX_GOODS_LINES,
-                                   validate_min=True, validate_max=True)
+class BaseGoodsLineFormSet(forms.BaseFormSet):
+    """Every posted row is a goods line the declarant must complete or remove.
+
+    Django's formset would let an unchanged row pass as empty and then say "Please submit at
+    least 1 form." (in English) although the row is on screen; here an empty row gets its own
+    field errors, and only a declaration with no row at all gets the minimum-lines message.
+    Keeping every row also keeps the formset's indices equal to the services' line numbers.
+    """
+
+    default_error_messages = {
+        "too_many_forms": _("A declaration has at most %(num)d goods lines."),
+        "missing_management_form": _("The goods lines were not sent completely: reload the "
+                                     "page and try again."),
+    }
+
+    def get_form_kwargs(self, index):
+        return {} if index is None else {"empty_permitted": False}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if self.total_form_count() == 0:
+            raise forms.ValidationError(_("A declaration has at least one goods line."),
+                                        code="too_few_forms")
+
+
+GoodsLineFormSet = formset_factory(GoodsLineForm, formset=BaseGoodsLineFormSet, extra=0,
+                                   min_num=1, max_num=MAX_GOODS_LINES, validate_min=False,
+                                   validate_max=True)
 
 
 class DocumentForm(forms.Form):
@@ -125,7 +156,88 @@ class ReasonForm(forms.Form):
 
 
 class PayForm(forms.Form):
-    amount_vnd = forms.DecimalField(label=_("Amount (VND)"), max_digits=18, decimal_places=0,
+    amount_vnd = decimal_field(label=_("Amount (VND)"), max_digits=18, decimal_places=0,
                                     min_value=1)
     reference = forms.RegexField(label=_("Treasury / bank reference"),
                                  regex=r"^[A-Za-z0-9\-/]{4,64}$", max_length=64)
+
+
+# --- problems, named as the declarant reads them -------------------------------------------------
+# Service field names that are not inputs of the form.
+OTHER_LABELS = {"lines": _("Goods lines"), "line_value": _("Line value"),
+                "documents": _("Documents"), "enterprise": _("Enterprise"),
+                "reason": _("Reason")}
+LINES_ANCHOR = "goods-lines"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error as a sentence: which field (and goods line), what is wrong, where to go."""
+
+    message: str
+    label: str = ""
+    anchor: str = ""  # id of the input concerned, for the summary's link
+    code: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.message}" if self.label else self.message
+
+
+def _label(form_class, name: str) -> str:
+    field = form_class.base_fields.get(name)
+    if field is not None:
+        return str(field.label)
+    return str(OTHER_LABELS.get(name, name))
+
+
+def line_label(number: int, name: str) -> str:
+    """"Line 2 — HS code"."""
+    return _("Line %(number)s — %(field)s") % {"number": number,
+                                                "field": _label(GoodsLineForm, name)}
+
+
+def _header_problem(name: str, message, code=None) -> Problem:
+    if name in ("__all__", None):
+        return Problem(str(message), code=code)
+    anchor = f"id_{name}" if name in DeclarationForm.base_fields else (
+        LINES_ANCHOR if name == "lines" else "")
+    return Problem(str(message), _label(DeclarationForm, name), anchor, code)
+
+
+def _line_problem(index: int, name: str | None, message, code=None) -> Problem:
+    if name in ("__all__", None):
+        return Problem(str(message), _("Line %(number)s") % {"number": index + 1},
+                       LINES_ANCHOR, code)
+    return Problem(str(message), line_label(index + 1, name), f"id_lines-{index}-{name}", code)
+
+
+def problems_from_fields(fields: dict) -> list[Problem]:
+    """A service's FieldErrors ({"field": [...], "lines": {"2": {...}}}) as Problems."""
+    problems = []
+    for name, value in fields.items():
+        if name == "lines" and isinstance(value, dict):
+            for number, line_fields in sorted(value.items(), key=lambda item: int(item[0])):
+                for field, messages in line_fields.items():
+                    problems += [_line_problem(int(number) - 1, field, m) for m in messages]
+        else:
+            problems += [_header_problem(name, m) for m in value]
+    return problems
+
+
+def problems_of(form, formset) -> list[Problem]:
+    """Every error on the form and its goods lines, in the order they appear on the page."""
+    problems = [_header_problem(None, e.messages[0], e.code)
+                for e in form.non_field_errors().as_data()]
+    for field in form:
+        problems += [_header_problem(field.name, message, error.code)
+                     for error in form.errors.as_data().get(field.name, [])
+                     for message in error.messages]
+    problems += [_header_problem("lines", message, error.code)
+                 for error in formset.non_form_errors().as_data() for message in error.messages]
+    for index, row in enumerate(formset.forms):
+        errors = row.errors.as_data()
+        for name in [None, *row.fields]:
+            key = "__all__" if name is None else name
+            problems += [_line_problem(index, name, message, error.code)
+                         for error in errors.get(key, []) for message in error.messages]
+    return problems

@@ -130,6 +130,12 @@ class Declaration(models.Model):
     def duties_settled(self) -> bool:
         return self.paid_vnd >= self.total_duty_vnd
 
+    @property
+    def channel_shown_apart(self) -> bool:
+        """The channel adds to the state: not while the state is the channel itself (green,
+        yellow, red), so the page shows one badge then."""
+        return bool(self.channel) and self.state != self.channel
+
 
 class GoodsLine(models.Model):
     """One line of goods: an HS code, its quantity and value, and the duties computed on it."""

@@ -58,3 +58,13 @@ def declaration_get_for(user: User, pk) -> Declaration:
         raise Http404 from exc
     return with_reference_rows([declaration])[0]
 
+
+
+def document_get_for(user: User, *, declaration_id, document_id) -> Document:
+    """A document of a declaration the user may see, or 404 (another enterprise's, another
+    declaration's, or missing: all alike)."""
+    try:
+        return Document.objects.get(pk=int(document_id), declaration_id=int(declaration_id),
+                                    declaration__in=declarations_visible_to(user))
+    except (Document.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc

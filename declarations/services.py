@@ -243,7 +243,8 @@ def _clean_lines(lines: list[dict], errors: _Errors) -> list[dict]:
                 errors.add(
                     "line_value",
                     _("Quantity × unit price is %(computed)s, not %(value)s.")
-                    % {"computed": computed, "value": line_value},
+                    % {"computed": format_number(computed, exact=True),
+                       "value": format_number(line_value, exact=True)},
                     line=number,
                 )
         clean.append(
@@ -273,7 +274,8 @@ def _check_total(header: dict, lines: list[dict], errors: _Errors) -> None:
         errors.add(
             "total_invoice_value",
             _("The invoice total %(total)s differs from the sum of the line values %(sum)s.")
-            % {"total": total, "sum": line_sum},
+            % {"total": format_number(total, exact=True),
+               "sum": format_number(line_sum, exact=True)},
         )
 
 
@@ -509,6 +511,15 @@ def _validated(data: dict, *, on: date, estimate: bool = True
     return header, lines, rate
 
 
+def declaration_validate(*, data: dict, on: date | None = None) -> None:
+    """Check declaration input as a draft's would be checked, writing nothing (FieldErrors).
+
+    The pages call it on what parsed of a form that has shape errors, so one submission shows
+    every problem at once.
+    """
+    _validated(data, on=on or timezone.localdate())
+
+
 def _write_lines(declaration: Declaration, lines: list[dict], result: duties.DutyResult,
                  rate: Decimal) -> list[GoodsLine]:
     """Insert the lines with their duties; put the totals on the declaration (not saved)."""
@@ -742,7 +753,8 @@ def declaration_pay(
         )
     if amount_vnd <= 0 or amount_vnd > outstanding:
         raise ValidationError(
-            {"amount_vnd": [_("Pay between 1 and %(due)s VND.") % {"due": outstanding}]}
+            {"amount_vnd": [_("Pay between 1 and %(due)s VND.")
+                            % {"due": format_number(outstanding)}]}
         )
     if DutyPayment.objects.filter(reference=reference).exists():
         raise ValidationError({"reference": [_("This payment reference was already used.")]})
@@ -761,6 +773,10 @@ def declaration_pay(
     return payment
 
 
+# A declarant may attach documents in these states (documents asked for during the check).
+DOCUMENT_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED, S.YELLOW, S.DOC_CHECK})
+
+
 def _sniff(upload: UploadedFile) -> bytes:
     head = upload.read(8)
     upload.seek(0)
@@ -777,8 +793,9 @@ def document_attach(
     co_form: str = "",
     reference: str = "",
 ) -> Document:
-    """Attach a file (PDF, JPEG or PNG, at most 10 MB) to a draft or an amendable declaration."""
-    if declaration.state not in {S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED}:
+    """Attach a file (PDF, JPEG or PNG, at most 10 MB) to a draft, an amendable declaration,
+    or one in the document check (the officer may ask for documents)."""
+    if declaration.state not in DOCUMENT_STATES:
         raise StateConflict(
             _("Documents can no longer be attached in this state."),
             code=DeclarationErrorCode.WRONG_STATE,

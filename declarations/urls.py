@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.declaration_cancel, name="cancel"),
     path("<int:pk>/pay/", views.declaration_pay, name="pay"),
     path("<int:pk>/documents/", views.document_upload, name="document-upload"),
+    path("<int:pk>/documents/<int:doc_pk>/", views.document_file, name="document-file"),
 ]

@@ -1,5 +1,7 @@
 """Pages: the enterprise portal (file, follow, pay, amend, cancel) and the officers' lists."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +10,7 @@ from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,10 +20,28 @@ from customs_core.models import TariffLine
 from . import services
 from .choices import DeclarationState as S
 from .choices import DocumentType
+from .documents import document_response
+from .duties import DutyInputError
 from .filters import DeclarationFilterSet
-from .forms import DeclarationForm, DocumentForm, GoodsLineFormSet, PayForm, ReasonForm
+from .forms import (
+    DeclarationForm,
+    DocumentForm,
+    GoodsLineForm,
+    GoodsLineFormSet,
+    PayForm,
+    Problem,
+    ReasonForm,
+    problems_from_fields,
+    problems_of,
+)
+from .guidance import next_step, submitted_message
 from .models import Declaration
-from .selectors import declaration_get_for, declarations_visible_to, with_reference_rows
+from .selectors import (
+    declaration_get_for,
+    declarations_visible_to,
+    document_get_for,
+    with_reference_rows,
+)
 
 AMENDABLE = {S.SUBMITTED, S.AMEND_REQUESTED}
 
@@ -30,8 +51,9 @@ def _require_declarant(request):
         raise PermissionDenied
 
 
-def _apply_errors(exc: ValidationError, form, formset) -> None:
-    """Put a service's field errors on the form fields (goods lines on their formset rows)."""
+def _apply_errors(exc: ValidationError, form, formset, *, only_new: bool = False) -> None:
+    """Put a service's field errors on the form fields (goods lines on their formset rows);
+    with `only_new`, only on fields that have no error of their own yet (one pass)."""
     fields = getattr(exc, "fields", None) or {"__all__": exc.messages}
     for name, messages_ in fields.items():
         if name == "lines" and isinstance(messages_, dict):
@@ -39,31 +61,56 @@ def _apply_errors(exc: ValidationError, form, formset) -> None:
                 index = int(number) - 1
                 row = formset.forms[index] if 0 <= index < len(formset.forms) else None
                 for field, line_messages in line_fields.items():
-                    for message in line_messages:
-                        if row is not None:
-                            row.add_error(field if field in row.fields else None, message)
-                        else:
+                    if row is None:
+                        for message in line_messages:
                             form.add_error(None, message)
+                        continue
+                    target = field if field in row.fields else None
+                    if only_new and target and row.has_error(target):
+                        continue
+                    for message in line_messages:
+                        row.add_error(target, message)
+            continue
+        if name == "lines" and only_new and formset.non_form_errors():
+            continue
+        target = name if name in form.fields else None
+        if only_new and target and form.has_error(target):
             continue
         for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
+            form.add_error(target, message)
+
+
+def _check_what_parsed(form, formset, *, on=None) -> None:
+    """One pass: the services' checks over the fields that parsed, so that the declarant sees
+    every problem of the form at once and not the meaning errors after the shape errors."""
+    data = {**form.service_data(), "lines": _service_lines(formset)}
+    try:
+        services.declaration_validate(data=data, on=on)
+    except ValidationError as exc:
+        _apply_errors(exc, form, formset, only_new=True)
 
 
 def _service_lines(formset) -> list[dict]:
-    return [{key: value for key, value in row.cleaned_data.items()}
-            for row in formset.forms if row.cleaned_data]
+    """Every row, in order (line n is row n-1), with the fields of it that parsed."""
+    return [dict(getattr(row, "cleaned_data", {})) for row in formset.forms]
 
 
 def _hs_datalist():
     return TariffLine.objects.only("hs_code", "description_vi", "description_en")
 
 
+def _plain(value: Decimal) -> Decimal:
+    """1.250000 as 1.25 in the form's inputs (the stored scale is not what was typed)."""
+    return value.normalize() if value is not None else None
+
+
 def _initial_lines(declaration: Declaration | None):
     if declaration is None:
         return None
     return [{"hs_code": line.tariff_line.hs_code, "description": line.description,
-             "origin_country": line.origin_country_id, "quantity": line.quantity,
-             "unit_price": line.unit_price, "preferential_claimed": line.preferential_claimed}
+             "origin_country": line.origin_country_id, "quantity": _plain(line.quantity),
+             "unit_price": _plain(line.unit_price),
+             "preferential_claimed": line.preferential_claimed}
             for line in declaration.lines.all()]
 
 
@@ -78,9 +125,10 @@ def _initial_header(declaration: Declaration) -> dict:
             "invoice_number": declaration.invoice_number,
             "invoice_date": declaration.invoice_date, "incoterm": declaration.incoterm,
             "currency": declaration.currency_id,
-            "total_invoice_value": declaration.total_invoice_value,
-            "freight": declaration.freight, "insurance": declaration.insurance,
-            "gross_weight_kg": declaration.gross_weight_kg, "packages": declaration.packages,
+            "total_invoice_value": _plain(declaration.total_invoice_value),
+            "freight": _plain(declaration.freight), "insurance": _plain(declaration.insurance),
+            "gross_weight_kg": _plain(declaration.gross_weight_kg),
+            "packages": declaration.packages,
             "containers": "\n".join(declaration.containers),
             "bonded_warehouse": declaration.bonded_warehouse.code
             if declaration.bonded_warehouse else None, "has_co": has_co}
@@ -103,12 +151,16 @@ def declaration_list(request):
 @login_required
 def declaration_detail(request, pk):
     declaration = declaration_get_for(request.user, pk)
+    declarant = request.user.is_declarant
     context = {"d": declaration, "reason_form": ReasonForm(), "document_form": DocumentForm(),
                "pay_form": PayForm(initial={"amount_vnd": declaration.outstanding_vnd}),
+               "is_draft": declaration.state == S.DRAFT,
                "amendable": declaration.state in AMENDABLE,
                "cancellable": declaration.state in {S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED},
-               "payable": declaration.state not in {S.DRAFT, S.CANCELLED}
-               and declaration.outstanding_vnd > 0}
+               "can_attach": declarant and declaration.state in services.DOCUMENT_STATES,
+               "next_step": next_step(state=declaration.state, channel=declaration.channel,
+                                      outstanding_vnd=declaration.outstanding_vnd)
+               if declarant else None}
     return render(request, "declarations/detail.html", context)
 
 
@@ -118,7 +170,11 @@ def _form_page(request, *, declaration: Declaration | None, amend: bool):
                                initial=_initial_header(declaration) if declaration else None)
         formset = GoodsLineFormSet(request.POST, prefix="lines")
         reason = request.POST.get("reason", "")
-        if form.is_valid() and formset.is_valid():
+        if not (form.is_valid() & formset.is_valid()):  # `&`: both, for all their errors
+            # An amendment keeps the registration date's rates (the tax point).
+            on = timezone.localdate(declaration.submitted_at) if amend else None
+            _check_what_parsed(form, formset, on=on)
+        else:
             data = {**form.service_data(), "lines": _service_lines(formset)}
             documents = []
             if form.cleaned_data.get("co_file"):
@@ -160,7 +216,8 @@ def _form_page(request, *, declaration: Declaration | None, amend: bool):
         reason = ""
     return render(request, "declarations/form.html",
                   {"form": form, "formset": formset, "d": declaration, "amend": amend,
-                   "reason": reason, "hs_lines": _hs_datalist()})
+                   "reason": reason, "hs_lines": _hs_datalist(),
+                   "problems": problems_of(form, formset) if form.is_bound else []})
 
 
 @login_required
@@ -190,36 +247,38 @@ def goods_line_row(request):
         return HttpResponseBadRequest("index")
     if not 0 <= index < 50:
         return HttpResponseBadRequest("index")
-    formset = GoodsLineFormSet(prefix="lines")
-    row = formset.empty_form
-    row.prefix = f"lines-{index}"
+    row = GoodsLineForm(prefix=f"lines-{index}", use_required_attribute=False)
     return render(request, "declarations/_line_row.html", {"row": row, "index": index})
 
 
 @login_required
 @require_POST
 def duty_preview(request):
-    """htmx: duties of the form as it stands (nothing is written)."""
+    """htmx: duties of the form as it stands (nothing is written), or what stops them."""
     form = DeclarationForm(request.POST, preview=True)
     formset = GoodsLineFormSet(request.POST, prefix="lines")
     result, problems = None, []
-    if form.is_valid() and formset.is_valid():
+    if form.is_valid() & formset.is_valid():  # `&`: both, for all their errors
         data = {**form.service_data(), "lines": _service_lines(formset)}
         co_form = form.cleaned_data.get("co_form")
         data["co_forms"] = [co_form] if co_form else []
         try:
             result = services.duties_preview(user=request.user, data=data)
         except ValidationError as exc:
-            problems = [m for ms in exc.message_dict.values() for m in ms
-                        if isinstance(m, str)]
-        except Exception as exc:  # noqa: BLE001 - duty input the calculator refuses
-            from .duties import DutyInputError
-
-            if not isinstance(exc, DutyInputError):
-                raise
-            problems = [str(exc)]
+            problems = problems_from_fields(getattr(exc, "fields", None)
+                                            or {"__all__": exc.messages})
+        except DutyInputError as exc:
+            problems = [Problem(_("The duties cannot be computed from these values: "
+                                  "%(reason)s") % {"reason": exc})]
     else:
-        problems = [_("Complete the declaration and its lines to see the duties.")]
+        _check_what_parsed(form, formset)
+        found = problems_of(form, formset)
+        # While the declarant is still typing, "required" on every empty field is noise:
+        # say what is wrong with what was typed, and that the rest is still missing.
+        problems = [p for p in found if p.code != "required"]
+        if len(problems) < len(found):
+            problems.append(Problem(_("Complete the declaration and its lines to see the "
+                                      "duties.")))
     return render(request, "declarations/_duty_preview.html",
                   {"result": result, "problems": problems,
                    "currency": request.POST.get("currency", "USD")})
@@ -243,9 +302,10 @@ def _action(request, pk, do):
 def declaration_submit(request, pk):
     def do(declaration):
         services.declaration_submit(declaration=declaration, user=request.user)
-        declaration.refresh_from_db()
-        messages.success(request, _("Declaration registered as number %(number)s.")
-                         % {"number": declaration.number})
+        declaration.refresh_from_db()  # routing may already have run (eager Celery)
+        messages.success(request, submitted_message(
+            number=declaration.number, channel=declaration.channel,
+            outstanding_vnd=declaration.outstanding_vnd))
 
     return _action(request, pk, do)
 
@@ -291,6 +351,13 @@ def document_upload(request, pk):
         messages.success(request, _("Document attached."))
 
     return _action(request, pk, do)
+
+
+@login_required
+def document_file(request, pk, doc_pk):
+    """An attached document, for whoever may see the declaration (404 for anyone else)."""
+    return document_response(document_get_for(request.user, declaration_id=pk,
+                                              document_id=doc_pk))
 
 
 def detail_url(declaration: Declaration) -> str:

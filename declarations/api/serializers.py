@@ -260,6 +260,8 @@ class FiredCriterionSerializer(serializers.Serializer):
     effect = serializers.CharField()
     points = serializers.IntegerField()
     detail = serializers.CharField()
+    # The values behind `detail` (counts, lines, draws); absent from assessments made before.
+    args = serializers.DictField(required=False)
 
 
 class RiskAssessmentOutputSerializer(serializers.Serializer):

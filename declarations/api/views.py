@@ -3,15 +3,18 @@ from dataclasses import asdict
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from customs_core.api.parsers import JSONParser
 from declarations import services
+from declarations.documents import document_response
 from declarations.filters import DeclarationFilterSet
 from declarations.idempotency import idempotent
 from declarations.models import ChannelChangeRequest
@@ -19,6 +22,7 @@ from declarations.risk import services as risk_services
 from declarations.selectors import (
     declaration_get_for,
     declarations_visible_to,
+    document_get_for,
     with_reference_rows,
 )
 
@@ -47,6 +51,17 @@ IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADE
                             required=False, description="The ETag you read; stale: 412.")
 
 
+class FileNegotiation(DefaultContentNegotiation):
+    """A file route answers with the file's own type whatever the client accepts (no 406 for
+    Accept: application/pdf); its errors are JSON like every other route's."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+FILE_TYPES = ("application/pdf", "image/jpeg", "image/png", "application/octet-stream")
+
+
 def _detail(request, pk, *, status_code=status.HTTP_200_OK, declaration=None) -> Response:
     """The declaration as the API shows it, read again unless the caller holds it complete."""
     if declaration is None:
@@ -71,7 +86,7 @@ def _officer_declaration(request, pk):
 
 def _declarant_only(request):
     if not request.user.is_declarant:
-        raise PermissionDenied("Only an enterprise declarant may do this.")
+        raise PermissionDenied(_("Only an enterprise declarant may do this."))
 
 
 @extend_schema_view(
@@ -189,6 +204,17 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
         return idempotent(request, scope=f"declaration-document-{declaration.pk}",
                           handler=handler)
+
+    @extend_schema(summary="Download an attached document (its own type; PDF and images inline)",
+                   request=None,
+                   parameters=[OpenApiParameter("document_id", OpenApiTypes.INT,
+                                                OpenApiParameter.PATH)],
+                   responses={(200, media): OpenApiTypes.BINARY for media in FILE_TYPES})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>\d+)/file",
+            url_name="document-file", content_negotiation_class=FileNegotiation)
+    def document_file(self, request, pk=None, document_id=None):
+        return document_response(document_get_for(request.user, declaration_id=pk,
+                                                  document_id=document_id))
 
     @extend_schema(summary="Risk assessments of the declaration (officers only; confidential)",
                    request=None, responses={200: RiskAssessmentOutputSerializer(many=True)})

@@ -6,10 +6,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customs_core.form_inputs import DayFirstDateInput, decimal_field
+
 from ..choices import Channel, RuleEffect, RuleType
 from .rules import EXAMPLES
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def params_text(params) -> str:
@@ -26,8 +26,8 @@ class RuleForm(forms.Form):
     params = forms.CharField(label=_("Parameters (JSON)"), required=False,
                              widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}))
     points = forms.IntegerField(label=_("Points"), min_value=-100, max_value=100, initial=0)
-    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DATE)
-    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DATE)
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DayFirstDateInput())
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DayFirstDateInput())
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     max_hits_without_selection = forms.IntegerField(
         label=_("Maximum hits with no selection"), required=False, min_value=1,
@@ -82,6 +82,6 @@ class TariffSearchForm(forms.Form):
 
 
 class ReferencePriceForm(forms.Form):
-    price_usd = forms.DecimalField(label=_("Reference unit price (USD)"), max_digits=14,
+    price_usd = decimal_field(label=_("Reference unit price (USD)"), max_digits=14,
                                    decimal_places=4, min_value=Decimal("0.0001"))
     note = forms.CharField(label=_("Note"), max_length=255, required=False)

@@ -72,11 +72,15 @@ class Hit:
     rule_type: str
     effect: str
     points: int
-    detail: str
+    detail: str  # English, for the record (exports, logs, the API)
+    # The values behind `detail` (JSON), from which pages render it in the reader's language
+    # (risk/explain.py).
+    args: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "type": self.rule_type,
-                "effect": self.effect, "points": self.points, "detail": self.detail}
+                "effect": self.effect, "points": self.points, "detail": self.detail,
+                "args": self.args}
 
 
 @dataclass(frozen=True)
@@ -102,50 +106,59 @@ def _in_period(rule: RuleSpec, on: date) -> bool:
         rule.valid_to is None or on <= rule.valid_to)
 
 
-def _matches(rule: RuleSpec, facts: Facts, secret: bytes) -> str | None:
-    """The detail of why the rule fires, or None."""
+def _matches(rule: RuleSpec, facts: Facts, secret: bytes) -> tuple[str, dict] | None:
+    """Why the rule fires, as (English detail, its arguments), or None."""
     p, kind = rule.params, rule.rule_type
     if kind == RuleType.COMPLIANCE_HISTORY:
         window = p["months"] * DAYS_PER_MONTH
         count = sum(1 for days in facts.violation_days_ago if days <= window)
-        return f"{count} violation(s) in {p['months']} months" \
+        return (f"{count} violation(s) in {p['months']} months",
+                {"count": count, "months": p["months"]}) \
             if count >= p["min_violations"] else None
     if kind == RuleType.NEW_ENTERPRISE:
         age = facts.enterprise_age_days
-        return f"enterprise {age} days old" \
+        return (f"enterprise {age} days old", {"days": age}) \
             if age is not None and age < p["months"] * DAYS_PER_MONTH else None
     if kind == RuleType.PRIORITY_STATUS:
-        return "priority enterprise (AEO)" if facts.enterprise_priority else None
+        return ("priority enterprise (AEO)", {}) if facts.enterprise_priority else None
     if kind == RuleType.HS_WATCH:
-        lines = [f"{line.line_no}:{line.hs_code}" for line in facts.lines
+        lines = [[line.line_no, line.hs_code] for line in facts.lines
                  if line.hs_code.startswith(tuple(p["prefixes"]))]
-        return "lines " + ", ".join(lines) if lines else None
+        return ("lines " + ", ".join(f"{n}:{code}" for n, code in lines),
+                {"lines": lines}) if lines else None
     if kind == RuleType.ORIGIN_COUNTRY:
-        lines = [f"{line.line_no}:{line.origin}" for line in facts.lines
+        lines = [[line.line_no, line.origin] for line in facts.lines
                  if line.origin in p["countries"]]
-        return "origin " + ", ".join(lines) if lines else None
+        return ("origin " + ", ".join(f"{n}:{origin}" for n, origin in lines),
+                {"lines": lines}) if lines else None
     if kind == RuleType.TRADING_COUNTRY:
-        return f"trading country {facts.trading_country}" \
+        return (f"trading country {facts.trading_country}",
+                {"country": facts.trading_country}) \
             if facts.trading_country in p["countries"] else None
     if kind == RuleType.VALUATION:
         floor = 1 - Decimal(p["tolerance_percent"]) / 100
-        low = [f"{line.line_no}:{line.hs_code} {line.unit_price_usd:.4f} < "
-               f"{line.reference_price_usd:.4f} USD" for line in facts.lines
+        low = [[line.line_no, line.hs_code, f"{line.unit_price_usd:.4f}",
+                f"{line.reference_price_usd:.4f}"] for line in facts.lines
                if line.unit_price_usd is not None and line.reference_price_usd
                and line.unit_price_usd < line.reference_price_usd * floor]
-        return "; ".join(low) if low else None
+        return ("; ".join(f"{n}:{code} {price} < {reference} USD"
+                          for n, code, price, reference in low), {"lines": low}) if low else None
     if kind == RuleType.REGIME:
-        return f"regime {facts.regime}" if facts.regime in p["regimes"] else None
+        return (f"regime {facts.regime}", {"regime": facts.regime}) \
+            if facts.regime in p["regimes"] else None
     if kind == RuleType.AMENDMENTS:
-        return f"{facts.amendment_count} amendment(s)" \
+        return (f"{facts.amendment_count} amendment(s)", {"count": facts.amendment_count}) \
             if facts.amendment_count >= p["min_amendments"] else None
     if kind == RuleType.ENTERPRISE_LIST:
-        return f"enterprise {facts.enterprise_tax_code}" \
+        return (f"enterprise {facts.enterprise_tax_code}",
+                {"tax_code": facts.enterprise_tax_code}) \
             if facts.enterprise_tax_code in p["tax_codes"] else None
     if kind == RuleType.RANDOM:
         value = draw(secret, facts.number, rule.code)
         rate = Decimal(p["rate_percent"]) / 100
-        return f"draw {value:.4f} < {rate:.4f}" if value < rate else None
+        return (f"draw {value:.4f} < {rate:.4f}",
+                {"draw": f"{value:.4f}", "percent": str(p["rate_percent"])}) \
+            if value < rate else None
     raise ValueError(f"unknown rule type {kind}")
 
 
@@ -164,10 +177,11 @@ def evaluate(facts: Facts, rules: list[RuleSpec] | tuple[RuleSpec, ...],
     for rule in rules:
         if not _in_period(rule, facts.on):
             continue
-        detail = _matches(rule, facts, policy.secret)
-        if detail is None:
+        matched = _matches(rule, facts, policy.secret)
+        if matched is None:
             continue
-        hits.append(Hit(rule.code, rule.name, rule.rule_type, rule.effect, rule.points, detail))
+        hits.append(Hit(rule.code, rule.name, rule.rule_type, rule.effect, rule.points,
+                        *matched))
         if rule.effect == RuleEffect.MANDATORY_RED:
             forced = Channel.RED
             selected_by.append(rule.code)
@@ -181,7 +195,8 @@ def evaluate(facts: Facts, rules: list[RuleSpec] | tuple[RuleSpec, ...],
     minimum = draw(policy.secret, facts.number, "min-random")
     if minimum < policy.min_random_percent / 100:
         hits.append(Hit("min-random", "Minimum random selection", RuleType.RANDOM,
-                        RuleEffect.POINTS, 0, f"draw {minimum:.4f}"))
+                        RuleEffect.POINTS, 0, f"draw {minimum:.4f}",
+                        {"draw": f"{minimum:.4f}", "percent": str(policy.min_random_percent)}))
         forced = _max_channel(forced, Channel.YELLOW)
         selected_by.append("min-random")
     by_score = (Channel.RED if score >= policy.red_threshold else
@@ -195,7 +210,9 @@ def evaluate(facts: Facts, rules: list[RuleSpec] | tuple[RuleSpec, ...],
         elif audit_draw < policy.post_audit_random_percent / 100:
             post_audit = True
             hits.append(Hit("post-audit-random", "Random post-clearance audit", RuleType.RANDOM,
-                            RuleEffect.POST_AUDIT, 0, f"draw {audit_draw:.4f}"))
+                            RuleEffect.POST_AUDIT, 0, f"draw {audit_draw:.4f}",
+                            {"draw": f"{audit_draw:.4f}",
+                             "percent": str(policy.post_audit_random_percent)}))
     return Decision(score=score, channel=channel, hits=tuple(hits), post_audit=post_audit,
                     selected_by=tuple(selected_by))
 
@@ -215,5 +232,7 @@ def capacity_topup(channel: str, recent: list[str], *, expected_yellow: Decimal,
         if actual < expected:
             return selected, [Hit(f"topup-{selected}", "Capacity top-up", "capacity",
                                   RuleEffect.POINTS, 0,
-                                  f"{selected} {actual:.1f}% of the last {total} < {expected}%")]
+                                  f"{selected} {actual:.1f}% of the last {total} < {expected}%",
+                                  {"channel": str(selected), "actual": f"{actual:.1f}",
+                                   "window": total, "expected": str(expected)})]
     return channel, []

@@ -117,7 +117,8 @@ class _MaxHitCounters:
                 channel = Channel.YELLOW
                 extra.append(Hit(f"max-hits-{rule.code}", "Maximum hits with no selection",
                                  rule.rule_type, RuleEffect.POINTS, 0,
-                                 f"{counter[1]} hits without selection"))
+                                 f"{counter[1]} hits without selection",
+                                 {"hits": counter[1], "rule": rule.code}))
             else:
                 counter[0] += 1
         return channel, extra

@@ -5,6 +5,7 @@ import json
 from django import template
 
 from ..choices import Channel, ChannelRequestStatus, RuleEffect
+from ..risk.explain import hit_detail, hit_name
 from ..risk.forms import ChannelChangeForm
 from ..risk.scoring import CHANNEL_ORDER
 from ..risk.services import OPEN_CHANNEL_STATES
@@ -35,7 +36,8 @@ def risk_panel(context, declaration):
     lower_form = ChannelChangeForm(auto_id="lower_%s")
     lower_form.fields["channel"].choices = lower
     effects = dict(RuleEffect.choices)
-    fired = [{**hit, "effect_label": effects.get(hit.get("effect"), hit.get("effect"))}
+    fired = [{**hit, "effect_label": effects.get(hit.get("effect"), hit.get("effect")),
+              "name_label": hit_name(hit), "detail_text": hit_detail(hit)}
              for hit in (assessment.fired if assessment else [])]
     return {"show": True, "d": declaration, "user": user, "assessment": assessment,
             "fired": fired,

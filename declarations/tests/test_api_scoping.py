@@ -7,6 +7,7 @@ this file; the meta-test fails if a route has no request body recipe.
 import pytest
 from django.urls import reverse
 
+from declarations import services
 from declarations.api.urls import router
 from declarations.api.views import DeclarationViewSet
 from declarations.testing import declaration_payload, pdf_file
@@ -21,10 +22,21 @@ BODIES = {
     "cancel": lambda: ("json", {"reason": "x"}),
     "pay": lambda: ("json", {"amount_vnd": "1000", "reference": "KB-0001"}),
     "documents": lambda: ("multipart", {"doc_type": "invoice", "file": pdf_file()}),
+    "document_file": lambda: None,
     "risk": lambda: None,
     "raise_channel": lambda: ("json", {"channel": "red", "reason": "x"}),
     "channel_requests": lambda: ("json", {"channel": "green", "reason": "x"}),
 }
+
+
+def _their_document(declaration) -> list:
+    document = services.document_attach(declaration=declaration, user=declaration.declarant,
+                                        doc_type="invoice", file=pdf_file("invoice.pdf"))
+    return [document.pk]
+
+
+# Routes that name more than the declaration: the extra URL arguments, made on theirs.
+URL_ARGS = {"document_file": _their_document}
 
 
 def detail_routes():
@@ -49,10 +61,12 @@ def test_every_detail_route_has_a_recipe():
 def test_other_enterprise_gets_404_on_every_route(api_as, declarant_b, make_declaration,
                                                   name, method, action, state):
     theirs = make_declaration(state=state)
+    extra = URL_ARGS.get(action, lambda declaration: [])(theirs)
+    theirs.refresh_from_db()
     before = (theirs.version, theirs.state, theirs.documents.count(), theirs.payments.count())
     client = api_as(declarant_b)
     body = BODIES[action]()
-    url = reverse(name, args=[theirs.pk])
+    url = reverse(name, args=[theirs.pk, *extra])
     if body is None:
         response = getattr(client, method)(url)
     else:
@@ -84,16 +98,18 @@ def test_other_enterprise_never_lists_a_foreign_id(api_as, declarant_a, declaran
 
 
 PAGES = ["declarations:detail", "declarations:edit", "declarations:submit", "declarations:cancel",
-         "declarations:pay", "declarations:document-upload"]
+         "declarations:pay", "declarations:document-upload", "declarations:document-file"]
+PAGES_READ = {"declarations:detail", "declarations:edit", "declarations:document-file"}
+PAGE_ARGS = {"declarations:document-file": _their_document}
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_other_enterprise_gets_404_on_every_page(client, declarant_b, make_declaration, name):
     theirs = make_declaration(state="submitted")
+    extra = PAGE_ARGS.get(name, lambda declaration: [])(theirs)
     client.force_login(declarant_b)
-    url = reverse(name, args=[theirs.pk])
-    response = client.get(url) if name in {"declarations:detail", "declarations:edit"} \
-        else client.post(url, {"reason": "x"})
+    url = reverse(name, args=[theirs.pk, *extra])
+    response = client.get(url) if name in PAGES_READ else client.post(url, {"reason": "x"})
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.state == "submitted"

@@ -62,3 +62,38 @@ def test_history_covers_two_years_and_only_registrable_enterprises(history):
 def test_cleared_declarations_with_duties_are_paid(history):
     unpaid = history.filter(cleared_at__isnull=False, total_duty_vnd__gt=0, paid_vnd=0)
     assert not unpaid.exists()
+
+
+def test_no_demo_timestamp_is_in_the_future(reference_data, settings, tmp_path, monkeypatch):
+    """Seeded at 05:18 local time, with every declaration on yesterday or today: nothing
+    happened later than now (no entry at 13:17 today, no clearance tomorrow)."""
+    from datetime import datetime, time, timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from declarations import demo
+    from declarations.models import DutyPayment, RiskAssessment
+
+    settings.MEDIA_ROOT = tmp_path
+    today = timezone.localdate()
+    now = datetime.combine(today, time(5, 18), tzinfo=timezone.get_default_timezone())
+    monkeypatch.setattr(demo._World, "day",
+                        lambda self: self.today - timedelta(days=self.rng.randrange(2)))
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        call_command("seed_demo", declarations=300, verbosity=0)
+    declarations = Declaration.objects.all()
+    assert declarations.filter(created_at__date=today).exists()
+    for field in ("created_at", "updated_at", "submitted_at", "cleared_at"):
+        assert not declarations.filter(**{f"{field}__gt": now}).exists(), field
+    assert not DeclarationEvent.objects.filter(at__gt=now).exists()
+    assert not DutyPayment.objects.filter(paid_at__gt=now).exists()
+    assert not RiskAssessment.objects.filter(created_at__gt=now).exists()
+    from declarations.models import Document
+
+    assert not Document.objects.filter(uploaded_at__gt=now).exists()
+    # still consistent: the event chain ends in the current state
+    for declaration in declarations.exclude(state="draft").prefetch_related("events"):
+        events = sorted(declaration.events.all(), key=lambda e: (e.at, e.id))
+        assert events[-1].to_state == declaration.state
+        assert declaration.created_at <= events[0].at

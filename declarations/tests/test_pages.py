@@ -137,3 +137,124 @@ def test_declarant_home_lists_its_latest_declarations(client, declarant_a, make_
     client.force_login(declarant_a)
     page = client.get(reverse("home")).content.decode()
     assert declaration.number in page and "canvas" not in page
+
+
+def _english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def test_duty_preview_explains_an_hs_code_not_in_the_tariff(client, settings, declarant_a):
+    _english(client, settings)
+    client.force_login(declarant_a)
+    mistyped = dict(LINES[1], hs_code="17049098")
+    response = client.post(reverse("declarations:duty-preview"),
+                           form_data(lines=[LINES[0], mistyped, LINES[2]]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Line 2 — HS code: HS code 17049098 is not in the tariff." in page
+    assert "preview-total" not in page
+
+
+def test_duty_preview_explains_an_invoice_total_that_is_not_the_sum(client, settings,
+                                                                     declarant_a):
+    """Typing line 1 after the invoice total: the total differs from the lines so far."""
+    _english(client, settings)
+    client.force_login(declarant_a)
+    response = client.post(reverse("declarations:duty-preview"), form_data(lines=LINES[:1]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Invoice total: The invoice total 3,980 differs from the sum of the line " \
+           "values 1,500." in page
+
+
+def test_duty_preview_problems_are_translated(client, declarant_a):
+    client.force_login(declarant_a)
+    mistyped = dict(LINES[0], hs_code="17049098")
+    page = client.post(reverse("declarations:duty-preview"),
+                       form_data(lines=[mistyped])).content.decode()
+    assert "Dòng 1 — Mã HS: " in page
+
+
+def test_an_empty_goods_line_gets_field_errors_not_a_formset_message(client, settings,
+                                                                     declarant_a):
+    _english(client, settings)
+    client.force_login(declarant_a)
+    empty = {"hs_code": "", "description": "", "origin_country": "CN", "quantity": "",
+             "unit_price": ""}
+    page = client.post(reverse("declarations:new"), form_data(lines=[empty])).content.decode()
+    assert "Please submit at least" not in page
+    assert "Line 1 — HS code: This field is required." in page
+    assert "Line 1 — Quantity: This field is required." in page
+    assert not Declaration.objects.exists()
+
+
+def test_a_declaration_without_any_line_is_told_so_in_vietnamese(client, declarant_a):
+    client.force_login(declarant_a)
+    page = client.post(reverse("declarations:new"), form_data(lines=[])).content.decode()
+    assert "Please submit at least" not in page
+    assert "Tờ khai phải có ít nhất một dòng hàng." in page
+
+
+def test_shape_and_meaning_errors_show_in_one_pass_with_a_summary(client, settings,
+                                                                  declarant_a):
+    """A mistyped weight (shape) and an HS code not in the tariff (meaning) together."""
+    _english(client, settings)
+    client.force_login(declarant_a)
+    unknown = dict(LINES[1], hs_code="17049098")
+    page = client.post(reverse("declarations:new"),
+                       form_data(lines=[LINES[0], unknown, LINES[2]],
+                                 gross_weight_kg="abc")).content.decode()
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert 'role="alert"' in page.split('data-testid="error-summary"')[0][-200:]
+    assert "2 problems to correct" in summary
+    assert '<a href="#id_gross_weight_kg">Gross weight (kg): Enter a number.</a>' in summary
+    assert ('<a href="#id_lines-1-hs_code">Line 2 — HS code: HS code 17049098 is not in the '
+            'tariff.</a>') in summary
+    assert 'id="id_lines-1-hs_code"' in page and 'id="id_gross_weight_kg"' in page
+
+
+def test_numbers_in_validation_messages_follow_the_language(client, settings, declarant_a):
+    client.force_login(declarant_a)
+    data = form_data(total_invoice_value="50000")
+    page = client.post(reverse("declarations:new"), data).content.decode()
+    assert "50.000" in page and "3.980" in page  # Vietnamese: dot groups thousands
+    assert "50000.0000" not in page and "50.0000" not in page
+    _english(client, settings)
+    page = client.post(reverse("declarations:new"), data).content.decode()
+    assert "The invoice total 50,000 differs from the sum of the line values 3,980." in page
+
+
+def test_duty_schedules_show_as_words_not_codes(client, declarant_a, make_declaration):
+    """E31 (export production) lines are duty exempt: the declarant reads "Miễn thuế"."""
+    draft = make_declaration(regime="E31")
+    assert {line.duty_schedule for line in draft.lines.all()} == {"EXEMPT"}
+    client.force_login(declarant_a)
+    page = client.get(reverse("declarations:detail", args=[draft.pk])).content.decode()
+    assert "EXEMPT" not in page and "Miễn thuế" in page
+    preview = client.post(reverse("declarations:duty-preview"),
+                          form_data(regime="E31")).content.decode()
+    assert "EXEMPT" not in preview and "Miễn thuế" in preview
+
+
+def test_duty_schedule_labels_are_translated():
+    from django.utils import translation
+
+    from declarations.choices import DutySchedule, duty_schedule_label
+
+    with translation.override("vi"):
+        labels = {code: duty_schedule_label(code) for code in DutySchedule.values}
+    assert labels["NOT_SUBJECT"] == "Không chịu thuế" and labels["EXEMPT"] == "Miễn thuế"
+    assert "ACFTA" in labels["ACFTA"] and labels["ACFTA"] != "ACFTA"
+    assert duty_schedule_label("RCEP") == "RCEP"
+
+
+@pytest.mark.parametrize("state, badges", [("green", 1), ("doc_check", 2)])
+def test_the_channel_badge_shows_only_when_the_state_is_not_the_channel(
+        client, declarant_a, make_declaration, state, badges):
+    from declarations.testing import walk_to
+
+    declaration = walk_to(make_declaration(state="submitted"), state)
+    client.force_login(declarant_a)
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    head = page.split('class="page-head')[1].split("</p>")[0]
+    assert head.count('class="badge ') == badges

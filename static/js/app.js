@@ -20,13 +20,13 @@
   function renumber(form) {
     var rows = lineRows(form);
     rows.forEach(function (row, index) {
-      row.querySelectorAll("input, select, textarea, label").forEach(function (el) {
-        ["name", "id", "for"].forEach(function (attr) {
+      row.querySelectorAll("[name], [id], [for], [aria-labelledby]").forEach(function (el) {
+        ["name", "id", "for", "aria-labelledby"].forEach(function (attr) {
           var value = el.getAttribute(attr);
           if (value) { el.setAttribute(attr, value.replace(/lines-\d+-/, "lines-" + index + "-")); }
         });
       });
-      var number = row.querySelector(".line-no");
+      var number = row.querySelector(".line-number");
       if (number) { number.textContent = String(index + 1); }
     });
     form.querySelector("#id_lines-TOTAL_FORMS").value = String(rows.length);

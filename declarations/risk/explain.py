@@ -1,0 +1,120 @@
+"""Fired criteria in the reader's language: a translated sentence per rule type (and per
+system selection), built from the arguments the scoring stored with each hit.
+
+The scoring stays pure and keeps an English `detail` in the record; an assessment stored
+before hits carried `args` shows that detail as it is.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from customs_core.money import format_number
+
+from ..choices import RuleType
+
+# Selections the engine makes itself: code (or code prefix), English name as stored, label.
+SYSTEM_HITS = [
+    ("min-random", "Minimum random selection", gettext_lazy("Minimum random selection")),
+    ("post-audit-random", "Random post-clearance audit",
+     gettext_lazy("Random post-clearance audit")),
+    ("topup-", "Capacity top-up", gettext_lazy("Capacity top-up")),
+    ("max-hits-", "Maximum hits with no selection",
+     gettext_lazy("Maximum hits with no selection")),
+]
+CHANNEL_SHARE = {"red": gettext_lazy("red channel"), "yellow": gettext_lazy("yellow channel")}
+
+
+def _system(hit: dict) -> str | None:
+    """The system selection this hit is (its code prefix), or None for a rule's hit."""
+    code, name = hit.get("code", ""), hit.get("name")
+    for prefix, english, _label in SYSTEM_HITS:
+        if name == english and (code == prefix or prefix.endswith("-")
+                                and code.startswith(prefix)):
+            return prefix
+    return None
+
+
+def _number(value) -> str:
+    try:
+        return format_number(Decimal(str(value)), exact=True)
+    except InvalidOperation:
+        return str(value)
+
+
+def _lines(pairs) -> str:
+    return "; ".join(_("line %(line)s: %(value)s") % {"line": n, "value": value}
+                     for n, value in pairs)
+
+
+def _violations(a):
+    period = ngettext("%(months)d month", "%(months)d months", a["months"]) % a
+    return ngettext("%(count)d violation in the last %(period)s",
+                    "%(count)d violations in the last %(period)s",
+                    a["count"]) % {"count": a["count"], "period": period}
+
+
+def _valuation(a):
+    return "; ".join(_("line %(line)s (%(hs_code)s): %(price)s USD, below the reference "
+                       "%(reference)s USD") % {"line": n, "hs_code": code,
+                                               "price": _number(price),
+                                               "reference": _number(reference)}
+                     for n, code, price, reference in a["lines"])
+
+
+def _draw(a):
+    return _("random draw %(draw)s, below the rate of %(percent)s%%") % {
+        "draw": _number(a["draw"]), "percent": _number(a["percent"])}
+
+
+RULE_DETAILS = {
+    RuleType.COMPLIANCE_HISTORY: _violations,
+    RuleType.NEW_ENTERPRISE: lambda a: ngettext(
+        "enterprise founded %(days)d day ago", "enterprise founded %(days)d days ago",
+        a["days"]) % a,
+    RuleType.PRIORITY_STATUS: lambda a: _("priority enterprise (AEO)"),
+    RuleType.HS_WATCH: lambda a: _("HS code on the watch list: %(lines)s") % {
+        "lines": _lines(a["lines"])},
+    RuleType.ORIGIN_COUNTRY: lambda a: _("origin on the list: %(lines)s") % {
+        "lines": _lines(a["lines"])},
+    RuleType.TRADING_COUNTRY: lambda a: _("trading country %(country)s") % a,
+    RuleType.VALUATION: _valuation,
+    RuleType.REGIME: lambda a: _("regime %(regime)s") % a,
+    RuleType.AMENDMENTS: lambda a: ngettext("%(count)d amendment", "%(count)d amendments",
+                                            a["count"]) % a,
+    RuleType.ENTERPRISE_LIST: lambda a: _("enterprise %(tax_code)s is on the list") % a,
+    RuleType.RANDOM: _draw,
+}
+SYSTEM_DETAILS = {
+    "min-random": _draw,
+    "post-audit-random": _draw,
+    "topup-": lambda a: _("%(channel)s %(actual)s%% of the last %(window)d decisions, "
+                          "expected %(expected)s%%") % {
+        "channel": CHANNEL_SHARE.get(a["channel"], a["channel"]),
+        "actual": _number(a["actual"]), "window": a["window"],
+        "expected": _number(a["expected"])},
+    "max-hits-": lambda a: ngettext("%(hits)d hit without a selection",
+                                    "%(hits)d hits without a selection", a["hits"]) % a,
+}
+
+
+def hit_name(hit: dict) -> str:
+    """The criterion's name: a rule's own name (risk officers write it), or the system's."""
+    system = _system(hit)
+    if system is not None:
+        return str(next(label for prefix, _english, label in SYSTEM_HITS if prefix == system))
+    return hit.get("name", hit.get("code", ""))
+
+
+def hit_detail(hit: dict) -> str:
+    """Why it fired, in the active language; the stored English detail for old hits."""
+    args = hit.get("args")
+    system = _system(hit)
+    render = SYSTEM_DETAILS.get(system) if system else RULE_DETAILS.get(hit.get("type"))
+    if args is None or render is None:
+        return hit.get("detail", "")
+    try:
+        return render(args)
+    except (KeyError, TypeError, ValueError):  # arguments of another shape: show the record
+        return hit.get("detail", "")

@@ -1,0 +1,111 @@
+"""Fired criteria as officers read them: translated, with plurals, from the arguments each hit
+stores; the English detail stays in the record, and old hits without arguments still show."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from declarations.choices import RuleType
+from declarations.risk.explain import hit_detail, hit_name
+from declarations.risk.scoring import Policy, capacity_topup, evaluate
+
+from .test_risk_scoring import CASES, POLICY, facts, rule
+
+
+def fired(rule_type, params, hit_facts):
+    decision = evaluate(facts(**hit_facts), [rule(rule_type, params)], POLICY)
+    return decision.fired()[0]
+
+
+@pytest.mark.parametrize("rule_type, params, hit, miss", CASES)
+def test_every_rule_type_stores_arguments_and_reads_in_vietnamese(rule_type, params, hit, miss):
+    stored = fired(rule_type, params, hit)
+    assert "args" in stored and stored["detail"]
+    with translation.override("vi"):
+        text = hit_detail(stored)
+    assert text and text != stored["detail"]
+
+
+def test_every_rule_type_has_an_explanation():
+    assert {case[0] for case in CASES} | {RuleType.RANDOM} == set(RuleType.values)
+
+
+def test_violations_read_with_plurals():
+    one = fired(RuleType.COMPLIANCE_HISTORY, {"months": 12, "min_violations": 1},
+                dict(violation_days_ago=(20,)))
+    two = fired(RuleType.COMPLIANCE_HISTORY, {"months": 12, "min_violations": 1},
+                dict(violation_days_ago=(20, 30)))
+    assert one["args"] == {"count": 1, "months": 12}
+    assert one["detail"] == "1 violation(s) in 12 months"  # the record keeps its English
+    with translation.override("en"):
+        assert hit_detail(one) == "1 violation in the last 12 months"
+        assert hit_detail(two) == "2 violations in the last 12 months"
+    with translation.override("vi"):
+        assert hit_detail(two) == "2 lần vi phạm trong 12 tháng gần nhất"
+
+
+def test_system_hits_have_translated_names_and_details():
+    policy = Policy(yellow_threshold=30, red_threshold=70, min_random_percent=Decimal(100),
+                    post_audit_random_percent=Decimal(0), secret=b"s")
+    minimum = evaluate(facts(), [], policy).fired()[0]
+    _channel, topup = capacity_topup("green", ["green"] * 30, expected_yellow=Decimal("37.5"),
+                                     expected_red=Decimal("5"))
+    topup = topup[0].as_dict()
+    with translation.override("vi"):
+        assert hit_name(minimum) == "Chọn ngẫu nhiên tối thiểu"
+        assert hit_name(topup) == "Bổ sung theo năng lực kiểm tra"
+        assert "luồng đỏ" in hit_detail(topup) and "31" in hit_detail(topup)
+    with translation.override("en"):
+        assert hit_detail(topup) == ("red channel 0% of the last 31 decisions, expected 5%")
+
+
+def test_old_hits_without_arguments_show_their_stored_detail():
+    old = {"code": "violations-12m", "name": "Vi phạm trong 12 tháng",
+           "type": "compliance_history", "effect": "points", "points": 30,
+           "detail": "1 violation(s) in 12 months"}
+    with translation.override("vi"):
+        assert hit_detail(old) == "1 violation(s) in 12 months"
+        assert hit_name(old) == "Vi phạm trong 12 tháng"
+        assert hit_name({**old, "code": "topup-red", "name": "Capacity top-up"}) == \
+            "Bổ sung theo năng lực kiểm tra"
+
+
+@pytest.mark.django_db
+def test_officer_panel_reads_fired_criteria_in_vietnamese(client, doc_checker,
+                                                         make_declaration):
+    from declarations.risk.models import RiskAssessment
+    from declarations.testing import walk_to
+
+    declaration = walk_to(make_declaration(state="submitted"), "green")
+    assessment = RiskAssessment.objects.get(declaration=declaration)
+    assessment.fired = [
+        {"code": "topup-red", "name": "Capacity top-up", "type": "capacity",
+         "effect": "points", "points": 0, "detail": "red 1.0% of the last 101 < 5.0%",
+         "args": {"channel": "red", "actual": "1.0", "window": 101, "expected": "5.0"}},
+        {"code": "violations-12m", "name": "Vi phạm trong 12 tháng",
+         "type": "compliance_history", "effect": "points", "points": 30,
+         "detail": "1 violation(s) in 12 months", "args": {"count": 1, "months": 12}}]
+    assessment.save(update_fields=["fired"])
+    client.force_login(doc_checker)
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    panel = page.split('data-testid="fired-criteria"')[1].split("</table>")[0]
+    assert "Capacity top-up" not in panel and "violation(s)" not in panel
+    assert "Bổ sung theo năng lực kiểm tra" in panel and "1 lần vi phạm" in panel
+
+
+@pytest.mark.django_db
+def test_api_fired_criteria_gain_their_arguments(api_as, doc_checker, make_declaration):
+    from declarations.risk.models import RiskRule
+    from declarations.risk.services import ruleset_active
+    from declarations.testing import walk_to
+
+    RiskRule.objects.create(ruleset=ruleset_active(), code="cn", name="Trung Quốc",
+                            rule_type="trading_country", effect="points",
+                            params={"countries": ["CN"]}, points=1)
+    declaration = walk_to(make_declaration(state="submitted"), "green")
+    body = api_as(doc_checker).get(f"/api/v1/declarations/{declaration.pk}/risk/").json()
+    assert body[0]["fired"] == [{"code": "cn", "name": "Trung Quốc", "type": "trading_country",
+                                 "effect": "points", "points": 1,
+                                 "detail": "trading country CN", "args": {"country": "CN"}}]
