@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customs_core.bulk import insert_rows
 from customs_core.choices import Role
 from customs_core.exceptions import StateConflict
 
@@ -126,6 +127,9 @@ def transition(declaration: Declaration, *, to: str | list[str], by, reason: str
     return declaration
 
 
+EVENT_COLUMNS = ("declaration_id", "from_state", "to_state", "actor_id", "reason", "data", "at")
+
+
 def transition_batch(declarations: list[Declaration], *, to: str | list[str], by,
                      reason: str = "", **fields) -> None:
     """transition() for declarations whose rows the caller has locked, all in one state and
@@ -148,9 +152,9 @@ def transition_batch(declarations: list[Declaration], *, to: str | list[str], by
                                              state=current).update(
             state=path[-1], version=F("version") + 1, updated_at=now, **fields)
         if updated == len(declarations):
-            DeclarationEvent.objects.bulk_create([
-                DeclarationEvent(declaration=d, from_state=frm, to_state=step, actor=by,
-                                 reason=reason, data={}, at=now + timedelta(microseconds=n))
+            actor_id = by.pk if by is not None else None
+            insert_rows(DeclarationEvent, EVENT_COLUMNS, [
+                (d.pk, frm, step, actor_id, reason, {}, now + timedelta(microseconds=n))
                 for d in declarations for n, (frm, step) in enumerate(hops)])
     if updated != len(declarations):  # the caller's transaction rolls the partial UPDATE back
         raise StateConflict(_("Someone else changed this declaration first."),

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customs_core.bulk import insert_rows
 from customs_core.choices import Role
 from customs_core.exceptions import StateConflict
 from customs_core.models import User
@@ -141,7 +142,12 @@ def _commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-ROUTING_BATCH = 50  # declarations routed in one transaction by one task
+# Declarations routed in one transaction by one task: per-batch costs (two locking reads, the
+# facts queries, bulk inserts, one UPDATE per channel) spread over more rows; measured 1.03 ms
+# per declaration at 50, 0.64 ms at 200. A batch holds its row locks for ~130 ms.
+ROUTING_BATCH = 200
+ASSESSMENT_COLUMNS = ("declaration_id", "ruleset_id", "amendment_count", "score", "channel",
+                      "fired", "post_audit", "created_at")
 
 
 @transaction.atomic
@@ -191,7 +197,10 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
         groups[(channel, post_audit)].append(declaration)
     counters.save()
     # The unique (declaration, ruleset, amendment_count) constraint backs the state guard.
-    RiskAssessment.objects.bulk_create(assessments)
+    now = timezone.now()
+    insert_rows(RiskAssessment, ASSESSMENT_COLUMNS, [
+        (a.declaration_id, a.ruleset_id, a.amendment_count, a.score, a.channel, a.fired,
+         a.post_audit, now) for a in assessments])
     for (channel, post_audit), members in groups.items():
         transition_batch(members, to=[S.SCORED, channel], by=None, channel=channel,
                          post_clearance_audit=post_audit)
