@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customs_core.api.serializing import StrictSerializer, represent
 from customs_core.choices import Flow, TransportMode
 from declarations.choices import (
     CertificateForm,
@@ -14,17 +15,6 @@ from declarations.choices import (
 )
 from declarations.models import MAX_GOODS_LINES
 from declarations.services import MAX_QUANTITY
-
-
-class StrictSerializer(serializers.Serializer):
-    """Unknown fields are a 400, not silently ignored (a typo must not drop data)."""
-
-    def validate(self, attrs):
-        unknown = set(getattr(self, "initial_data", {}) or {}) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: [_("Unknown field.")] for name in sorted(unknown)})
-        return attrs
 
 
 def _money(**kwargs):
@@ -224,13 +214,13 @@ class DeclarationOutputSerializer(DeclarationListOutputSerializer):
 
     @extend_schema_field(DutyTotalsOutputSerializer)
     def get_duties(self, declaration):
-        return DutyTotalsOutputSerializer({
+        return represent(DutyTotalsOutputSerializer, {
             "customs_value_vnd": declaration.customs_value_vnd,
             "import_duty_vnd": declaration.import_duty_vnd,
             "export_duty_vnd": declaration.export_duty_vnd,
             "additional_duty_vnd": declaration.additional_duty_vnd,
             "sct_vnd": declaration.sct_vnd, "ept_vnd": declaration.ept_vnd,
-            "vat_vnd": declaration.vat_vnd, "total_vnd": declaration.total_duty_vnd}).data
+            "vat_vnd": declaration.vat_vnd, "total_vnd": declaration.total_duty_vnd})
 
 
 class DutyLinePreviewSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from customs_core.api.parsers import JSONParser
+from customs_core.api.serializing import parse, represent, represent_many
 from declarations import services
 from declarations.documents import document_response
 from declarations.filters import DeclarationFilterSet
@@ -66,15 +67,13 @@ def _detail(request, pk, *, status_code=status.HTTP_200_OK, declaration=None) ->
     """The declaration as the API shows it, read again unless the caller holds it complete."""
     if declaration is None:
         declaration = declaration_get_for(request.user, pk)
-    response = Response(DeclarationOutputSerializer(declaration).data, status=status_code)
+    response = Response(represent(DeclarationOutputSerializer, declaration), status=status_code)
     response["ETag"] = declaration.etag
     return response
 
 
 def _parse(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return parse(serializer_class, request.data)
 
 
 def _officer_declaration(request, pk):
@@ -104,9 +103,10 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_serializer_class(self):
         return DeclarationListOutputSerializer
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return None if page is None else with_reference_rows(page)
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(represent_many(DeclarationListOutputSerializer,
+                                                          with_reference_rows(page)))
 
     def retrieve(self, request, pk=None):
         return _detail(request, pk)
@@ -182,7 +182,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             data = _parse(PayInputSerializer, request)
             payment = services.declaration_pay(declaration=declaration, user=request.user,
                                                **data)
-            return Response(PaymentOutputSerializer(payment).data,
+            return Response(represent(PaymentOutputSerializer, payment),
                             status=status.HTTP_201_CREATED)
 
         return idempotent(request, scope=f"declaration-pay-{declaration.pk}", handler=handler)
@@ -199,7 +199,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             data = _parse(DocumentInputSerializer, request)
             document = services.document_attach(declaration=declaration, user=request.user,
                                                 **data)
-            return Response(DocumentOutputSerializer(document).data,
+            return Response(represent(DocumentOutputSerializer, document),
                             status=status.HTTP_201_CREATED)
 
         return idempotent(request, scope=f"declaration-document-{declaration.pk}",
@@ -222,7 +222,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def risk(self, request, pk=None):
         declaration = _officer_declaration(request, pk)
         assessments = declaration.assessments.select_related("ruleset").order_by("-created_at")
-        return Response(RiskAssessmentOutputSerializer(assessments, many=True).data)
+        return Response(represent_many(RiskAssessmentOutputSerializer, assessments))
 
     @extend_schema(summary="Raise the channel (officers, with a reason)",
                    request=ChannelChangeInputSerializer,
@@ -244,7 +244,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = _parse(ChannelChangeInputSerializer, request)
         change = risk_services.channel_lowering_request(declaration=declaration,
                                                         by=request.user, **data)
-        return Response(ChannelRequestOutputSerializer(change).data,
+        return Response(represent(ChannelRequestOutputSerializer, change),
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Compute duties for unsaved input (nothing is written)",
@@ -254,7 +254,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def duty_preview(self, request):
         data = _parse(DutyPreviewInputSerializer, request)
         result = services.duties_preview(user=request.user, data=data)
-        return Response(DutyPreviewOutputSerializer(asdict(result)).data)
+        return Response(represent(DutyPreviewOutputSerializer, asdict(result)))
 
 
 @extend_schema_view(list=extend_schema(summary="Channel-lowering requests (officers)"))
@@ -276,4 +276,4 @@ class ChannelRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         change = get_object_or_404(self.get_queryset(), pk=pk)
         data = _parse(ChannelRequestDecisionInputSerializer, request)
         change = risk_services.channel_request_decide(request=change, by=request.user, **data)
-        return Response(ChannelRequestOutputSerializer(change).data)
+        return Response(represent(ChannelRequestOutputSerializer, change))
