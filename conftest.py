@@ -65,7 +65,7 @@ def _clear_cache():
 
     from customs_core import reference_cache
     from declarations.risk import cache as risk_cache
-    from declarations.tasks import routed_here
+    from declarations.risk.tasks import routed_here
 
     cache.clear()
     reference_cache.clear()

@@ -118,7 +118,7 @@ def celery_rates(ids, rounds: int) -> list[tuple[float, float]]:
 
     from bench.baseline.tasks import noop_task
     from declarations.models import Declaration
-    from declarations.tasks import declaration_route_task
+    from declarations.risk.tasks import declaration_route_task
 
     client = redis.Redis.from_url(BROKER)
     client.flushdb()

@@ -14,11 +14,6 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-OFFICER_ROLES = frozenset(
-    {Role.DOC_CHECK, Role.INSPECTION, Role.RISK, Role.TEAM_LEADER, Role.BRANCH_LEADER, Role.ADMIN}
-)
-
-
 class EnterpriseStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")

@@ -11,7 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum.vn import mst
 
-from .choices import OFFICER_ROLES, EnterpriseStatus, ExchangeRateSource, Flow, Role
+from .choices import EnterpriseStatus, ExchangeRateSource, Flow, Role
+from .roles import OFFICER_ROLES
 from .validators import validate_hs_code, validate_tax_code
 
 # VNACCS refuses registration when tax debt is overdue by more than this many days.

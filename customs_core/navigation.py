@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .choices import OFFICER_ROLES, Role
+from .choices import Role
+from .roles import ADMIN_ROLES, ALL_ROLES, OFFICER_ROLES
 
 
 @dataclass(frozen=True)
@@ -15,12 +16,11 @@ class MenuItem:
     roles: frozenset[str]
 
 
-ALL_ROLES = frozenset(Role.values)
 MENU: list[MenuItem] = [
     MenuItem(_("Home"), "home", ALL_ROLES),
     MenuItem(_("Tariff"), "tariff-browser", ALL_ROLES),
     MenuItem(_("API docs"), "api-docs", frozenset({Role.ENTERPRISE, Role.ADMIN, Role.RISK})),
-    MenuItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
+    MenuItem(_("Administration"), "admin:index", ADMIN_ROLES),
 ]
 
 
@@ -47,4 +47,4 @@ def menu_for(user) -> list[dict]:
     return items
 
 
-__all__ = ["MenuItem", "OFFICER_ROLES", "menu_for", "register"]
+__all__ = ["ALL_ROLES", "MenuItem", "OFFICER_ROLES", "menu_for", "register"]

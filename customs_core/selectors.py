@@ -56,3 +56,20 @@ def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     if user.is_officer:
         return Enterprise.objects.all()
     return Enterprise.objects.filter(pk=user.enterprise_id)
+
+
+def tariff_lines_all() -> list[TariffLine]:
+    """Every tariff line in HS order, from the process cache (the form's HS code list)."""
+    from . import reference_cache
+
+    return sorted(reference_cache.tables().tariff_lines.values(), key=lambda t: t.hs_code)
+
+
+def tariff_line_get(hs_code: str) -> TariffLine:
+    """One tariff line by its 8-digit code, or 404."""
+    from django.http import Http404
+
+    try:
+        return TariffLine.objects.get(hs_code=str(hs_code))
+    except TariffLine.DoesNotExist as exc:
+        raise Http404 from exc

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "customs_core",
     "declarations",
+    "declarations.risk",
     "inspection",
     "partnership",
     "reporting",
@@ -242,8 +243,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
                                    "socket_connect_timeout": 2}
 CELERY_TASK_ROUTES = {
     # Routing latency must not wait behind batch work (DESIGN.md §10).
-    "declarations.tasks.declaration_route_task": {"queue": "risk"},
-    "declarations.tasks.declarations_requeue_unrouted_task": {"queue": "risk"},
+    "declarations.risk.tasks.declaration_route_task": {"queue": "risk"},
+    "declarations.risk.tasks.declarations_requeue_unrouted_task": {"queue": "risk"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Every queue the app routes to, declared: a worker started without -Q consumes all of them
@@ -265,7 +266,7 @@ ROUTING_BACKLOG_DEGRADED_SECONDS = env.int("ROUTING_BACKLOG_DEGRADED_SECONDS", d
 CELERY_BEAT_SCHEDULE = {
     # Every minute: declarations still waiting in "submitted" (lost message, broker outage).
     "declarations-requeue-unrouted": {
-        "task": "declarations.tasks.declarations_requeue_unrouted_task",
+        "task": "declarations.risk.tasks.declarations_requeue_unrouted_task",
         "schedule": env.float("ROUTING_SWEEP_SECONDS", default=60.0),
     },
     # Each Monday 00:05 the customs exchange rate of the new week must exist before the first

@@ -15,6 +15,7 @@ api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("", include("customs_core.api.urls")),
     path("", include("declarations.api.urls")),
+    path("", include("declarations.risk.api.urls")),
 ]
 
 

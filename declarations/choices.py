@@ -17,6 +17,7 @@ class DeclarationState(models.TextChoices):
     CLEARED = "cleared", _("Cleared")
     GATE_OUT = "gate_out", _("Gate out")
     VIOLATION = "violation", _("Violation")
+    SEIZED = "seized", _("Goods seized")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -71,34 +72,6 @@ class DeclarationErrorCode(models.TextChoices):
     NOTHING_TO_PAY = "nothing_to_pay", _("Nothing to pay")
 
 
-class RuleType(models.TextChoices):
-    """What a risk rule looks at (DESIGN.md §5)."""
-
-    COMPLIANCE_HISTORY = "compliance_history", _("Compliance history (violations)")
-    NEW_ENTERPRISE = "new_enterprise", _("New enterprise")
-    PRIORITY_STATUS = "priority_status", _("Priority (AEO) enterprise")
-    HS_WATCH = "hs_watch", _("HS watch list")
-    ORIGIN_COUNTRY = "origin_country", _("Country of origin")
-    TRADING_COUNTRY = "trading_country", _("Trading country")
-    VALUATION = "valuation", _("Valuation below the reference price")
-    REGIME = "regime", _("Regime (processing, temporary import)")
-    AMENDMENTS = "amendments", _("Number of amendments")
-    ENTERPRISE_LIST = "enterprise_list", _("Enterprise list")
-    RANDOM = "random", _("Random selection")
-
-
-class RuleEffect(models.TextChoices):
-    POINTS = "points", _("Adds points to the score")
-    MANDATORY_RED = "mandatory_red", _("Mandatory red channel")
-    POST_AUDIT = "post_audit", _("Post-clearance audit of green declarations")
-
-
-class ChannelRequestStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for the branch leader")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-
-
 class DutySchedule(models.TextChoices):
     """The schedule a goods line's duty was taken from (duties.py stores the code)."""
 
@@ -114,3 +87,26 @@ class DutySchedule(models.TextChoices):
 def duty_schedule_label(code: str) -> str:
     """The translated name of a duty schedule; an unknown code (a new FTA) as it is."""
     return str(DutySchedule(code).label) if code in DutySchedule.values else code
+
+
+class ViolationType(models.TextChoices):
+    """Customs administrative violations (Decree 128/2020/ND-CP, Chapter II)."""
+
+    DOCUMENTS = "documents", _("Documents late, missing or not as required")
+    QUANTITY = "quantity", _("Wrong quantity or weight declared")
+    DESCRIPTION = "description", _("Wrong name or description of the goods")
+    HS_CODE = "hs_code", _("Wrong HS code (tariff classification)")
+    VALUE = "value", _("Wrong customs value declared")
+    ORIGIN = "origin", _("Wrong origin declared")
+    UNDECLARED = "undeclared", _("Goods not declared")
+    LICENCE = "licence", _("Goods needing a licence or permit without one")
+    FALSE_DOCUMENTS = "false_documents", _("False or altered documents")
+    OTHER = "other", _("Other violation")
+
+
+class FoundDuring(models.TextChoices):
+    """Which check found a violation."""
+
+    DOC_CHECK = "doc_check", _("Document check")
+    INSPECTION = "inspection", _("Physical inspection")
+    POST_CLEARANCE_AUDIT = "post_clearance_audit", _("Post-clearance audit")

@@ -3,9 +3,10 @@
 The history spans a little over two years to today, with seasonal volume (the pre-Tết peak in
 January, the Tết trough, the fruit season from May to August, quiet Sundays), the regime mix of
 a land-border branch, Vietnamese declarants and mostly Chinese partners. Each declaration is
-routed by the real engine (risk/scoring.py with the default ruleset, the capacity top-up
-and the enterprise's violations so far), which lands near the national mix (57.5% green, 37.5%
-yellow, 5% red; DESIGN.md §4) with an assessment row explaining every channel. Every declaration's
+routed by the router an app above registers (the risk app's: the real engine with the default
+ruleset, the capacity top-up and the enterprise's violations so far), which lands near the
+national mix (57.5% green, 37.5% yellow, 5% red; DESIGN.md §4) with an assessment row
+explaining every channel. Every declaration's
 duties come from the real calculator (duties.py) and every state change has its event row, so
 clearance-time figures can later be computed from the event log.
 
@@ -15,7 +16,6 @@ Rows are written with COPY on PostgreSQL (customs_core.bulk), so a million decla
 
 import random
 from bisect import bisect
-from collections import deque
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
@@ -43,15 +43,9 @@ from customs_core.selectors import week_start
 
 from . import duties
 from .choices import DeclarationState as S
-from .models import (
-    Declaration,
-    DeclarationEvent,
-    Document,
-    DutyPayment,
-    GoodsLine,
-    RiskAssessment,
-)
-from .services import line_rates_in_force
+from .choices import FoundDuring, ViolationType
+from .duty_rates import line_rates_in_force
+from .models import Declaration, DeclarationEvent, Document, DutyPayment, GoodsLine, Violation
 
 HISTORY_DAYS = 760
 BATCH = 5_000  # declarations generated per step (progress bar granularity, memory bound)
@@ -138,44 +132,37 @@ class _World:
         return self.rates.get((currency, week), Decimal("25000" if currency == "USD" else "3500"))
 
 
-class _Router:
-    """The live routing engine applied in memory, in registration order: scoring with the
-    active ruleset, the day's capacity top-up, and each enterprise's violations so far."""
+class HistoryRouter:
+    """Chooses the channel of each generated declaration, in registration order. This one
+    routes everything green; the risk app registers its engine (register_router) so the demo
+    history is routed by the real rules, with an assessment row explaining each channel."""
 
     def __init__(self):
-        from .risk.defaults import ruleset_install_defaults
-        from .risk.services import policy_of, specs_of
+        self.writers: dict = {}  # extra BulkWriters, flushed with the history's own
 
-        self.ruleset = ruleset_install_defaults()
-        self.rules = specs_of(self.ruleset.rules.all())
-        self.policy = policy_of(self.ruleset)
-        self.violations: dict[int, list[date]] = {}
-        self.recent: deque[str] = deque(maxlen=self.ruleset.topup_window)
+    def route(self, *, pk: int, number: str, day: date, regime: str, trading_country: str,
+              enterprise: Enterprise, lines: list) -> tuple[str, bool]:
+        """(channel, post-clearance audit) of the declaration."""
+        return "green", False
 
-    def route(self, *, number, day, regime, trading_country, enterprise, lines):
-        from .risk.scoring import Facts, LineFacts, capacity_topup, evaluate
-
-        facts = Facts(
-            number=number, on=day, regime=regime, trading_country=trading_country,
-            enterprise_tax_code=enterprise.tax_code, enterprise_priority=enterprise.is_priority,
-            enterprise_age_days=(day - enterprise.established_on).days
-            if enterprise.established_on else None,
-            violation_days_ago=tuple((day - v).days for v in self.violations.get(
-                enterprise.pk, ()) if v <= day),
-            amendment_count=0, lines=tuple(
-                LineFacts(line_no=n, hs_code=t.hs_code, origin=origin, unit_price_usd=usd,
-                          reference_price_usd=t.reference_unit_price_usd)
-                for n, (t, origin, usd) in enumerate(lines, start=1)))
-        decision = evaluate(facts, self.rules, self.policy)
-        channel, extra = capacity_topup(
-            decision.channel, list(self.recent),
-            expected_yellow=self.ruleset.expected_yellow_percent,
-            expected_red=self.ruleset.expected_red_percent)
-        self.recent.appendleft(channel)
-        return decision, channel, [h.as_dict() for h in extra]
+    def routed(self, *, pk: int, at: datetime) -> None:
+        """The declaration `pk` was routed at `at` (the last one route() was asked about)."""
 
     def violation(self, enterprise_pk: int, day: date) -> None:
-        self.violations.setdefault(enterprise_pk, []).append(day)
+        """A violation was found on a declaration of this enterprise that day."""
+
+
+_ROUTER_FACTORIES: list = []
+
+
+def register_router(factory) -> None:
+    """The apps above declarations offer a better router (risk: the real engine)."""
+    if factory not in _ROUTER_FACTORIES:
+        _ROUTER_FACTORIES.append(factory)
+
+
+def _router() -> HistoryRouter:
+    return _ROUTER_FACTORIES[-1]() if _ROUTER_FACTORIES else HistoryRouter()
 
 
 def _declarants_for(enterprises: list[Enterprise]) -> dict[int, int]:
@@ -203,8 +190,15 @@ def _money(value: float, places: str = "0.01") -> Decimal:
 DECLARATION_COLUMNS = [f.column for f in Declaration._meta.concrete_fields]
 LINE_COLUMNS = [f.column for f in GoodsLine._meta.concrete_fields if f.column != "id"]
 EVENT_COLUMNS = ["declaration_id", "from_state", "to_state", "actor_id", "reason", "data", "at"]
-ASSESSMENT_COLUMNS = ["declaration_id", "ruleset_id", "amendment_count", "score", "channel",
-                      "fired", "post_audit", "created_at"]
+VIOLATION_COLUMNS = ["declaration_id", "enterprise_id", "goods_line_id", "line_no",
+                     "violation_type", "description", "penalty_vnd", "penalty_decision_number",
+                     "found_by_id", "found_at", "found_during"]
+VIOLATION_TYPES = [ViolationType.HS_CODE, ViolationType.QUANTITY, ViolationType.VALUE,
+                   ViolationType.ORIGIN]
+VIOLATION_TEXT = {ViolationType.HS_CODE: "Phát hiện khai sai mã HS",
+                  ViolationType.QUANTITY: "Số lượng thực tế khác số lượng khai báo",
+                  ViolationType.VALUE: "Khai trị giá thấp hơn thực tế",
+                  ViolationType.ORIGIN: "Khai sai xuất xứ hàng hóa"}
 PAYMENT_COLUMNS = ["declaration_id", "amount_vnd", "reference", "paid_by_id", "paid_at"]
 DOCUMENT_COLUMNS = ["declaration_id", "doc_type", "co_form", "reference", "file",
                     "original_name", "content_type", "size", "uploaded_by_id", "uploaded_at"]
@@ -244,7 +238,7 @@ def _path(world: _World, channel: str, horizon: float) -> list[tuple[str, str, f
     return [step for step in steps if step[2] <= horizon]
 
 
-def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> None:
+def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict) -> None:
     rng = world.rng
     enterprise, codes = world.enterprises[rng.randrange(len(world.enterprises))]
     declarant = world.declarants[enterprise.pk]
@@ -287,8 +281,8 @@ def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> N
 
     number = f"{'10' if flow == Flow.IMPORT else '30'}{pk:09d}0"
     trading_country = "CN" if rng.random() < 0.9 or lines[0][1] == "VN" else lines[0][1]
-    decision, channel, topup = router.route(
-        number=number, day=day, regime=regime, trading_country=trading_country,
+    channel, post_audit = router.route(
+        pk=pk, number=number, day=day, regime=regime, trading_country=trading_country,
         enterprise=enterprise, lines=[(line[0], line[1], line[6]) for line in lines])
     if rng.random() < 0.015:
         path = [step for step in [(S.SUBMITTED, S.CANCELLED, rng.uniform(600, 7200),
@@ -325,13 +319,11 @@ def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> N
         "ept_vnd": result.ept_vnd, "vat_vnd": result.vat_vnd, "total_duty_vnd": result.total_vnd,
         "paid_vnd": paid, "created_at": created, "updated_at": last_at,
         "submitted_at": submitted, "cleared_at": cleared_at,
-        "post_clearance_audit": bool(routed) and channel == "green" and decision.post_audit,
+        "post_clearance_audit": bool(routed) and channel == "green" and post_audit,
     }
     writers["declaration"].add(tuple(row[c] for c in DECLARATION_COLUMNS))
     if routed:
-        writers["assessment"].add((pk, router.ruleset.pk, 0, decision.score, channel,
-                                   decision.fired() + topup, row["post_clearance_audit"],
-                                   submitted + timedelta(seconds=routed[0][2])))
+        router.routed(pk=pk, at=submitted + timedelta(seconds=routed[0][2]))
     if any(step[1] == S.VIOLATION for step in path):
         router.violation(enterprise.pk, day)
     for (tariff, origin, quantity, unit_price, value, claimed, _usd), res in zip(
@@ -353,8 +345,15 @@ def _one(world: _World, router: _Router, pk: int, day: date, writers: dict) -> N
         actor_id = (declarant if actor == Role.ENTERPRISE else None if actor == "system"
                     else rng.choice(world.officers[actor] or [declarant]))
         reason = "Khách hàng hủy hợp đồng" if to == S.CANCELLED else (
-            "Phát hiện khai sai mã HS" if to == S.VIOLATION else "")
+            VIOLATION_TEXT[VIOLATION_TYPES[pk % len(VIOLATION_TYPES)]] if to == S.VIOLATION
+            else "")
         events.add((pk, frm, to, actor_id, reason, {}, submitted + timedelta(seconds=seconds)))
+        if to == S.VIOLATION:  # the inspector's finding, as declarations.violations records it
+            kind = VIOLATION_TYPES[pk % len(VIOLATION_TYPES)]
+            writers["violation"].add((pk, enterprise.pk, None, None, kind, VIOLATION_TEXT[kind],
+                                      Decimal(rng.choice((5, 10, 15, 20))) * 1_000_000, "",
+                                      actor_id, submitted + timedelta(seconds=seconds),
+                                      FoundDuring.INSPECTION))
     if paid:
         writers["payment"].add((pk, paid, f"KB{pk:012d}", declarant,
                                 cleared_at - timedelta(seconds=rng.uniform(30, 300))))
@@ -372,7 +371,7 @@ def history_seed(*, count: int, seed: int, progress, now: datetime | None = None
     if not default_storage.exists(DEMO_CO_FILE):
         default_storage.save(DEMO_CO_FILE, ContentFile(b"%PDF-1.4\n% demo C/O form E\n%%EOF\n"))
     world = _World(random.Random(seed), now or timezone.now())
-    router = _Router()
+    router = _router()
     # Registration order matters to routing (the day's top-up, violations so far): draw all
     # the days first, then generate in date order.
     days = sorted(world.day() for _ in range(count))
@@ -382,7 +381,7 @@ def history_seed(*, count: int, seed: int, progress, now: datetime | None = None
                "event": BulkWriter(DeclarationEvent, EVENT_COLUMNS),
                "payment": BulkWriter(DutyPayment, PAYMENT_COLUMNS),
                "document": BulkWriter(Document, DOCUMENT_COLUMNS),
-               "assessment": BulkWriter(RiskAssessment, ASSESSMENT_COLUMNS)}
+               "violation": BulkWriter(Violation, VIOLATION_COLUMNS), **router.writers}
     bar = progress(range(0, count, BATCH), desc="declarations", total=-(-count // BATCH),
                    unit=f"×{BATCH}")
     for start in bar:

@@ -84,6 +84,10 @@ def next_step(*, state: str, channel: str, outstanding_vnd: Decimal) -> NextStep
         return NextStep("violation", _("A violation was recorded"), _(
             "The branch contacts you about the penalty and any extra duties; the goods are "
             "released once they are settled.") + pay_now, pay=owed)
+    if state == S.SEIZED:
+        return NextStep("seized", _("The goods were seized"), _(
+            "The branch decided to seize the goods after the violation: the decision and its "
+            "reasons are in the timeline. Contact the branch to appeal."))
     if state == S.CANCELLED:
         return NextStep("cancelled", _("Cancelled"), _(
             "Nothing more to do. File a new declaration if the goods still cross."))

@@ -19,9 +19,24 @@ from customs_core.models import (
     TariffLine,
 )
 
-from .choices import CertificateForm, Channel, DeclarationState, DocumentType, Incoterm
+from .choices import (
+    CertificateForm,
+    Channel,
+    DeclarationState,
+    DocumentType,
+    FoundDuring,
+    Incoterm,
+    ViolationType,
+)
 
 MAX_GOODS_LINES = 50  # VNACCS: at most 50 lines per declaration (Circular 38 Art. 18(2))
+# Bounds that keep every stored amount inside its column (issue: nothing that validates may
+# overflow). Invoice-currency amounts are NUMERIC(18, 4): below 10^14. Amounts in VND are
+# NUMERIC(18, 0); a declaration's customs value is capped at 10^15 VND (about 38 billion USD)
+# so that duties, SCT and VAT computed on it (at most ~9x the value) stay far below 10^18.
+MAX_QUANTITY = Decimal("1000000000")
+MAX_INVOICE_AMOUNT = Decimal("100000000000000")  # exclusive
+MAX_CUSTOMS_VALUE_VND = Decimal("1000000000000000")
 VND = {"max_digits": 18, "decimal_places": 0, "default": Decimal(0)}
 MONEY = {"max_digits": 18, "decimal_places": 4}
 
@@ -232,13 +247,55 @@ class DeclarationEvent(models.Model):
         ordering = ["declaration_id", "at", "id"]
         indexes = [
             models.Index(fields=["declaration", "at"], name="event_declaration_at"),
-            # an enterprise's compliance history for risk scoring: violations only (tiny)
-            models.Index(fields=["declaration"], condition=Q(to_state="violation"),
-                         name="event_violations"),
         ]
 
     def __str__(self) -> str:
         return f"{self.declaration}: {self.from_state} -> {self.to_state}"
+
+
+class Violation(models.Model):
+    """A customs administrative violation found on a declaration (Decree 128/2020/ND-CP): at
+    the document check, a physical inspection or a post-clearance audit. It counts in the
+    enterprise's compliance history whatever state the declaration is in, so every checker
+    writes one here and the risk engine reads them without importing the checkers."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT,
+                                    related_name="violations")
+    # The declaration's enterprise, kept on the row: the compliance history reads violations by
+    # enterprise and date (index below) without joining declarations.
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
+    # The goods line concerned, where there is one; an amendment replaces the lines, so the
+    # line number stays on the row when the line itself is gone.
+    goods_line = models.ForeignKey(GoodsLine, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_index=False)
+    line_no = models.PositiveSmallIntegerField(null=True, blank=True)
+    violation_type = models.CharField(max_length=20, choices=ViolationType.choices)
+    description = models.TextField()
+    penalty_vnd = models.DecimalField(max_digits=18, decimal_places=0, default=Decimal(0))
+    penalty_decision_number = models.CharField(max_length=64, blank=True)
+    found_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    found_at = models.DateTimeField()
+    found_during = models.CharField(max_length=24, choices=FoundDuring.choices)
+
+    class Meta:
+        ordering = ["declaration_id", "found_at", "id"]
+        indexes = [
+            # the compliance history: an enterprise's violations since a date
+            models.Index(fields=["enterprise", "found_at"], name="violation_enterprise_found"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(violation_type__in=ViolationType.values),
+                                   name="violation_type_valid"),
+            models.CheckConstraint(condition=Q(found_during__in=FoundDuring.values),
+                                   name="violation_found_during_valid"),
+            models.CheckConstraint(condition=Q(penalty_vnd__gte=0),
+                                   name="violation_penalty_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id}: {self.get_violation_type_display()}"
 
 
 class DutyPayment(models.Model):
@@ -280,17 +337,3 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}/{self.scope}/{self.key}"
-
-
-
-from .risk.models import (  # noqa: E402  (risk models live in their own module)
-    ChannelChangeRequest,
-    ReferencePrice,
-    RiskAssessment,
-    RiskRule,
-    RiskRuleset,
-    RoutingFailure,
-)
-
-__all__ = ["ChannelChangeRequest", "ReferencePrice", "RiskAssessment", "RiskRule",
-           "RiskRuleset", "RoutingFailure"]

@@ -2,13 +2,14 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
 
 from customs_core import reference_cache
 from customs_core.models import BondedWarehouse, BorderGate, CustomsOffice, TariffLine, User
 
-from .models import Declaration, DeclarationEvent, Document
+from .choices import DeclarationState
+from .models import Declaration, DeclarationEvent, Document, Violation
 
 
 def declarations_visible_to(user: User) -> QuerySet[Declaration]:
@@ -45,26 +46,69 @@ def with_reference_rows(declarations: Iterable[Declaration]) -> list[Declaration
     return declarations
 
 
+def _pk(value) -> int:
+    try:
+        return int(value)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
 def declaration_get_for(user: User, pk) -> Declaration:
-    """One declaration with lines, documents and events (a constant number of queries), or 404."""
+    """The bare declaration row (with its enterprise) if the user may see it, or 404: what a
+    write starts from."""
+    try:
+        return declarations_visible_to(user).get(pk=_pk(pk))
+    except Declaration.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def declaration_detail_for(user: User, pk) -> Declaration:
+    """One declaration with lines, documents, events and payments for rendering (a constant
+    number of queries), or 404."""
     queryset = declarations_visible_to(user).select_related("declarant").prefetch_related(
         "lines",
         Prefetch("documents", queryset=Document.objects.select_related("uploaded_by")),
         Prefetch("events", queryset=DeclarationEvent.objects.select_related("actor")),
         "payments")
     try:
-        declaration = queryset.get(pk=int(pk))
-    except (Declaration.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        declaration = queryset.get(pk=_pk(pk))
+    except Declaration.DoesNotExist as exc:
         raise Http404 from exc
     return with_reference_rows([declaration])[0]
-
 
 
 def document_get_for(user: User, *, declaration_id, document_id) -> Document:
     """A document of a declaration the user may see, or 404 (another enterprise's, another
     declaration's, or missing: all alike)."""
     try:
-        return Document.objects.get(pk=int(document_id), declaration_id=int(declaration_id),
+        return Document.objects.get(pk=_pk(document_id), declaration_id=_pk(declaration_id),
                                     declaration__in=declarations_visible_to(user))
-    except (Document.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+    except Document.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def channel_counts_since(since) -> dict[str, int]:
+    """Declarations routed since `since`, by channel (the whole branch: officers' figures)."""
+    return dict(Declaration.objects.filter(submitted_at__gte=since).exclude(channel="")
+                .values_list("channel").annotate(n=Count("id")).order_by())
+
+
+def declarations_summary_for(user: User) -> dict:
+    """A declarant's latest declarations, drafts and declarations with duties still owed."""
+    mine = declarations_visible_to(user)
+    return {"latest": with_reference_rows(mine.order_by("-created_at")[:5]),
+            "drafts": mine.filter(state=DeclarationState.DRAFT).count(),
+            "unpaid": mine.exclude(state__in=[DeclarationState.DRAFT, DeclarationState.CANCELLED])
+            .filter(paid_vnd__lt=F("total_duty_vnd")).count()}
+
+
+def enterprise_violations_since(enterprise_ids, since) -> dict[int, list]:
+    """When each enterprise's violations were found, since `since` (any declaration state,
+    any check: document check, inspection, post-clearance audit). Risk's compliance history
+    reads it; served by the (enterprise, found_at) index."""
+    found: dict[int, list] = {}
+    for enterprise_id, at in (Violation.objects.filter(enterprise_id__in=list(enterprise_ids),
+                                                       found_at__gte=since)
+                              .order_by().values_list("enterprise_id", "found_at")):
+        found.setdefault(enterprise_id, []).append(at)
+    return found

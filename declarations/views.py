@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customs_core.exceptions import ApplicationError, PreconditionFailed, StateConflict
-from customs_core.models import TariffLine
+from customs_core.selectors import tariff_lines_all
 
 from . import services
-from .choices import DeclarationState as S
+from .actions import declaration_actions
 from .choices import DocumentType
-from .documents import document_response
+from .documents import document_attach, document_response
 from .duties import DutyInputError
 from .filters import DeclarationFilterSet
 from .forms import (
@@ -36,14 +36,15 @@ from .forms import (
 )
 from .guidance import next_step, submitted_message
 from .models import Declaration
+from .panels import panels_for
 from .selectors import (
+    declaration_detail_for,
     declaration_get_for,
     declarations_visible_to,
     document_get_for,
     with_reference_rows,
 )
-
-AMENDABLE = {S.SUBMITTED, S.AMEND_REQUESTED}
+from .validation import declaration_validate
 
 
 def _require_declarant(request):
@@ -85,7 +86,7 @@ def _check_what_parsed(form, formset, *, on=None) -> None:
     every problem of the form at once and not the meaning errors after the shape errors."""
     data = {**form.service_data(), "lines": _service_lines(formset)}
     try:
-        services.declaration_validate(data=data, on=on)
+        declaration_validate(data=data, on=on)
     except ValidationError as exc:
         _apply_errors(exc, form, formset, only_new=True)
 
@@ -93,10 +94,6 @@ def _check_what_parsed(form, formset, *, on=None) -> None:
 def _service_lines(formset) -> list[dict]:
     """Every row, in order (line n is row n-1), with the fields of it that parsed."""
     return [dict(getattr(row, "cleaned_data", {})) for row in formset.forms]
-
-
-def _hs_datalist():
-    return TariffLine.objects.only("hs_code", "description_vi", "description_en")
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -150,17 +147,14 @@ def declaration_list(request):
 
 @login_required
 def declaration_detail(request, pk):
-    declaration = declaration_get_for(request.user, pk)
-    declarant = request.user.is_declarant
-    context = {"d": declaration, "reason_form": ReasonForm(), "document_form": DocumentForm(),
+    declaration = declaration_detail_for(request.user, pk)
+    actions = declaration_actions(request.user, declaration)
+    context = {"d": declaration, "actions": actions, "panels": panels_for(request, declaration),
+               "reason_form": ReasonForm(), "document_form": DocumentForm(),
                "pay_form": PayForm(initial={"amount_vnd": declaration.outstanding_vnd}),
-               "is_draft": declaration.state == S.DRAFT,
-               "amendable": declaration.state in AMENDABLE,
-               "cancellable": declaration.state in {S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED},
-               "can_attach": declarant and declaration.state in services.DOCUMENT_STATES,
                "next_step": next_step(state=declaration.state, channel=declaration.channel,
                                       outstanding_vnd=declaration.outstanding_vnd)
-               if declarant else None}
+               if request.user.is_declarant else None}
     return render(request, "declarations/detail.html", context)
 
 
@@ -191,7 +185,7 @@ def _form_page(request, *, declaration: Declaration | None, amend: bool):
                                                     "submit."))
                     else:
                         for document in documents:
-                            services.document_attach(declaration=declaration, user=request.user,
+                            document_attach(declaration=declaration, user=request.user,
                                                      **document)
                         if amend:
                             services.declaration_amend(declaration=declaration,
@@ -216,7 +210,7 @@ def _form_page(request, *, declaration: Declaration | None, amend: bool):
         reason = ""
     return render(request, "declarations/form.html",
                   {"form": form, "formset": formset, "d": declaration, "amend": amend,
-                   "reason": reason, "hs_lines": _hs_datalist(),
+                   "reason": reason, "hs_lines": tariff_lines_all(),
                    "problems": problems_of(form, formset) if form.is_bound else []})
 
 
@@ -230,9 +224,10 @@ def declaration_new(request):
 def declaration_edit(request, pk):
     _require_declarant(request)
     declaration = declaration_get_for(request.user, pk)
-    if declaration.state == S.DRAFT:
+    actions = declaration_actions(request.user, declaration)
+    if "edit" in actions:
         return _form_page(request, declaration=declaration, amend=False)
-    if declaration.state in AMENDABLE:
+    if "amend" in actions:
         return _form_page(request, declaration=declaration, amend=True)
     messages.error(request, _("This declaration can no longer be changed."))
     return redirect("declarations:detail", pk=pk)
@@ -346,7 +341,7 @@ def document_upload(request, pk):
     def do(declaration):
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
-        services.document_attach(declaration=declaration, user=request.user,
+        document_attach(declaration=declaration, user=request.user,
                                  **form.cleaned_data)
         messages.success(request, _("Document attached."))
 

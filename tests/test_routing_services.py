@@ -20,8 +20,9 @@ from customs_core.testing.services import (
     wait_until,
 )
 from declarations import services
-from declarations.models import Declaration, RiskAssessment
+from declarations.models import Declaration
 from declarations.risk.defaults import ruleset_install_defaults
+from declarations.risk.models import RiskAssessment
 from declarations.testing import declaration_payload, parse
 
 pytestmark = pytest.mark.services
@@ -103,6 +104,6 @@ def test_broker_outage_delays_routing_but_loses_nothing(declarant_a, reference_d
 
 
 def test_settings_route_routing_to_its_own_queue():
-    assert settings.CELERY_TASK_ROUTES["declarations.tasks.declaration_route_task"] == {
+    assert settings.CELERY_TASK_ROUTES["declarations.risk.tasks.declaration_route_task"] == {
         "queue": "risk"}
     assert database_url_of_test_database  # imported for the subprocess helpers

@@ -7,8 +7,11 @@ the serializer, so one prototype per class serves every request; the classes sta
 (drf-spectacular reads them) and the fuzzing checks responses against it.
 """
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 _PROTOTYPES: dict[type, serializers.BaseSerializer] = {}
 
@@ -23,7 +26,12 @@ def prototype(serializer_class: type[serializers.BaseSerializer]) -> serializers
 
 
 def parse(serializer_class: type[serializers.BaseSerializer], data) -> dict:
-    """Validated data, or a DRF ValidationError (400 with field messages)."""
+    """Validated data, or a DRF ValidationError (400 with field messages, always an object:
+    a body that is not one answers as `serializer(data=...).is_valid()` would)."""
+    if not isinstance(data, Mapping):
+        message = serializers.Serializer.default_error_messages["invalid"].format(
+            datatype=type(data).__name__)
+        raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
     return prototype(serializer_class).run_validation(data)
 
 

@@ -1,8 +1,6 @@
 from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,12 +13,11 @@ from rest_framework.response import Response
 from customs_core.api.parsers import JSONParser
 from customs_core.api.serializing import parse, represent, represent_many
 from declarations import services
-from declarations.documents import document_response
+from declarations.documents import document_attach, document_response
 from declarations.filters import DeclarationFilterSet
 from declarations.idempotency import idempotent
-from declarations.models import ChannelChangeRequest
-from declarations.risk import services as risk_services
 from declarations.selectors import (
+    declaration_detail_for,
     declaration_get_for,
     declarations_visible_to,
     document_get_for,
@@ -29,9 +26,6 @@ from declarations.selectors import (
 
 from .serializers import (
     AmendInputSerializer,
-    ChannelChangeInputSerializer,
-    ChannelRequestDecisionInputSerializer,
-    ChannelRequestOutputSerializer,
     DeclarationInputSerializer,
     DeclarationListOutputSerializer,
     DeclarationOutputSerializer,
@@ -42,7 +36,6 @@ from .serializers import (
     PayInputSerializer,
     PaymentOutputSerializer,
     ReasonInputSerializer,
-    RiskAssessmentOutputSerializer,
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -63,24 +56,21 @@ class FileNegotiation(DefaultContentNegotiation):
 FILE_TYPES = ("application/pdf", "image/jpeg", "image/png", "application/octet-stream")
 
 
-def _detail(request, pk, *, status_code=status.HTTP_200_OK, declaration=None) -> Response:
-    """The declaration as the API shows it, read again unless the caller holds it complete."""
-    if declaration is None:
-        declaration = declaration_get_for(request.user, pk)
+def _render(declaration, *, status_code=status.HTTP_200_OK) -> Response:
+    """A declaration as the API shows it, from a copy whose relations are already read."""
+    declaration = with_reference_rows([declaration])[0]
     response = Response(represent(DeclarationOutputSerializer, declaration), status=status_code)
     response["ETag"] = declaration.etag
     return response
 
 
+def declaration_detail_response(request, pk) -> Response:
+    """The declaration read for rendering (a constant number of queries)."""
+    return _render(declaration_detail_for(request.user, pk))
+
+
 def _parse(serializer_class, request):
     return parse(serializer_class, request.data)
-
-
-def _officer_declaration(request, pk):
-    """Risk data is confidential: a declarant gets 404 (the route does not exist for them)."""
-    if not request.user.is_officer:
-        raise Http404
-    return declaration_get_for(request.user, pk)
 
 
 def _declarant_only(request):
@@ -109,7 +99,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                                                           with_reference_rows(page)))
 
     def retrieve(self, request, pk=None):
-        return _detail(request, pk)
+        return declaration_detail_response(request, pk)
 
     @extend_schema(summary="Create a draft declaration with its goods lines",
                    request=DeclarationInputSerializer,
@@ -120,8 +110,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         def handler():
             data = _parse(DeclarationInputSerializer, request)
             declaration = services.declaration_create_draft(user=request.user, data=data)
-            return _detail(request, declaration.pk, status_code=status.HTTP_201_CREATED,
-                           declaration=with_reference_rows([declaration])[0])
+            return _render(declaration, status_code=status.HTTP_201_CREATED)
 
         return idempotent(request, scope="declaration-create", handler=handler)
 
@@ -131,9 +120,9 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         _declarant_only(request)
         declaration = declaration_get_for(request.user, pk)
         data = _parse(DeclarationInputSerializer, request)
-        services.declaration_update_draft(declaration=declaration, user=request.user, data=data,
-                                          if_match=request.headers.get("If-Match"))
-        return _detail(request, pk)
+        return _render(services.declaration_update_draft(
+            declaration=declaration, user=request.user, data=data,
+            if_match=request.headers.get("If-Match")))
 
     @extend_schema(summary="Submit (register) a draft: duties at today's rates, number issued",
                    request=None, responses={200: DeclarationOutputSerializer},
@@ -142,9 +131,8 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def submit(self, request, pk=None):
         _declarant_only(request)
         declaration = declaration_get_for(request.user, pk)
-        services.declaration_submit(declaration=declaration, user=request.user,
-                                    if_match=request.headers.get("If-Match"))
-        return _detail(request, pk)
+        return _render(services.declaration_submit(declaration=declaration, user=request.user,
+                                                   if_match=request.headers.get("If-Match")))
 
     @extend_schema(summary="Amend a submitted declaration (re-scored)",
                    request=AmendInputSerializer, responses={200: DeclarationOutputSerializer},
@@ -155,9 +143,9 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         declaration = declaration_get_for(request.user, pk)
         data = _parse(AmendInputSerializer, request)
         reason = data.pop("reason")
-        services.declaration_amend(declaration=declaration, user=request.user, data=data,
-                                   reason=reason, if_match=request.headers.get("If-Match"))
-        return _detail(request, pk)
+        return _render(services.declaration_amend(
+            declaration=declaration, user=request.user, data=data, reason=reason,
+            if_match=request.headers.get("If-Match")))
 
     @extend_schema(summary="Cancel a declaration", request=ReasonInputSerializer,
                    responses={200: DeclarationOutputSerializer}, parameters=[IF_MATCH])
@@ -169,7 +157,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.declaration_cancel(declaration=declaration, user=request.user,
                                     reason=data["reason"],
                                     if_match=request.headers.get("If-Match"))
-        return _detail(request, pk)
+        return declaration_detail_response(request, pk)
 
     @extend_schema(summary="Record a duty payment", request=PayInputSerializer,
                    responses={201: PaymentOutputSerializer}, parameters=[IDEMPOTENCY_KEY])
@@ -197,8 +185,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
         def handler():
             data = _parse(DocumentInputSerializer, request)
-            document = services.document_attach(declaration=declaration, user=request.user,
-                                                **data)
+            document = document_attach(declaration=declaration, user=request.user, **data)
             return Response(represent(DocumentOutputSerializer, document),
                             status=status.HTTP_201_CREATED)
 
@@ -216,37 +203,6 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return document_response(document_get_for(request.user, declaration_id=pk,
                                                   document_id=document_id))
 
-    @extend_schema(summary="Risk assessments of the declaration (officers only; confidential)",
-                   request=None, responses={200: RiskAssessmentOutputSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="risk", pagination_class=None)
-    def risk(self, request, pk=None):
-        declaration = _officer_declaration(request, pk)
-        assessments = declaration.assessments.select_related("ruleset").order_by("-created_at")
-        return Response(represent_many(RiskAssessmentOutputSerializer, assessments))
-
-    @extend_schema(summary="Raise the channel (officers, with a reason)",
-                   request=ChannelChangeInputSerializer,
-                   responses={200: DeclarationOutputSerializer})
-    @action(detail=True, methods=["post"], url_path="raise-channel")
-    def raise_channel(self, request, pk=None):
-        declaration = _officer_declaration(request, pk)
-        data = _parse(ChannelChangeInputSerializer, request)
-        risk_services.declaration_raise_channel(declaration=declaration, by=request.user,
-                                                **data)
-        return _detail(request, pk)
-
-    @extend_schema(summary="Ask the branch leader to lower the channel",
-                   request=ChannelChangeInputSerializer,
-                   responses={201: ChannelRequestOutputSerializer})
-    @action(detail=True, methods=["post"], url_path="channel-requests")
-    def channel_requests(self, request, pk=None):
-        declaration = _officer_declaration(request, pk)
-        data = _parse(ChannelChangeInputSerializer, request)
-        change = risk_services.channel_lowering_request(declaration=declaration,
-                                                        by=request.user, **data)
-        return Response(represent(ChannelRequestOutputSerializer, change),
-                        status=status.HTTP_201_CREATED)
-
     @extend_schema(summary="Compute duties for unsaved input (nothing is written)",
                    request=DutyPreviewInputSerializer,
                    responses={200: DutyPreviewOutputSerializer})
@@ -255,25 +211,3 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = _parse(DutyPreviewInputSerializer, request)
         result = services.duties_preview(user=request.user, data=data)
         return Response(represent(DutyPreviewOutputSerializer, asdict(result)))
-
-
-@extend_schema_view(list=extend_schema(summary="Channel-lowering requests (officers)"))
-class ChannelRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = ChannelRequestOutputSerializer
-    lookup_value_regex = r"\d+"
-    parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        if not getattr(self.request.user, "is_officer", False):
-            return ChannelChangeRequest.objects.none()
-        return ChannelChangeRequest.objects.select_related("requested_by", "decided_by")
-
-    @extend_schema(summary="Approve or reject a request (branch leader)",
-                   request=ChannelRequestDecisionInputSerializer,
-                   responses={200: ChannelRequestOutputSerializer})
-    @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
-        change = get_object_or_404(self.get_queryset(), pk=pk)
-        data = _parse(ChannelRequestDecisionInputSerializer, request)
-        change = risk_services.channel_request_decide(request=change, by=request.user, **data)
-        return Response(represent(ChannelRequestOutputSerializer, change))

@@ -12,6 +12,9 @@ from django.db.models.signals import post_delete, post_save
 
 from customs_core.process_cache import ProcessCache
 
+from .models import ReferencePrice, RiskRule, RiskRuleset
+from .policy import policy_of, ruleset_active, specs_of
+
 MAX_AGE = 30.0
 
 
@@ -25,9 +28,6 @@ class RiskTables:
 
 
 def _load() -> RiskTables:
-    from .models import ReferencePrice
-    from .services import policy_of, ruleset_active, specs_of
-
     ruleset = ruleset_active()
     rules = tuple(ruleset.rules.all())
     return RiskTables(ruleset=ruleset, rules=rules,
@@ -42,8 +42,6 @@ clear = _cache.clear
 
 
 def connect_signals() -> None:
-    from .models import ReferencePrice, RiskRule, RiskRuleset
-
     for model in (RiskRuleset, RiskRule, ReferencePrice):
         post_save.connect(clear, sender=model, dispatch_uid=f"risk-cache-{model.__name__}")
         post_delete.connect(clear, sender=model, dispatch_uid=f"risk-cache-del-{model.__name__}")

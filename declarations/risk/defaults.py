@@ -7,8 +7,8 @@ rest (yellow 37.5%, red 5%: the national mix of Jan-Jul 2017, DESIGN.md §4).
 
 from django.db import transaction
 
-from ..choices import RuleEffect as E
-from ..choices import RuleType as T
+from .choices import RuleEffect as E
+from .choices import RuleType as T
 from .models import RiskRule, RiskRuleset
 
 DEFAULT_RULES = [

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from customs_core.money import format_number
 
-from ..choices import RuleType
+from .choices import RuleType
 
 # Selections the engine makes itself: code (or code prefix), English name as stored, label.
 SYSTEM_HITS = [

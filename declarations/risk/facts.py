@@ -11,24 +11,12 @@ from customs_core import reference_cache
 from customs_core.models import TariffLine
 from customs_core.selectors import week_start
 
-from ..choices import DeclarationState
-from ..models import Declaration, DeclarationEvent, GoodsLine
+from ..models import Declaration, GoodsLine
+from ..selectors import enterprise_violations_since
 from . import cache as risk_cache
 from .scoring import Facts, LineFacts
 
 HISTORY_DAYS = 3700  # the longest compliance window a rule may ask for (120 months)
-
-
-def _violations_by_enterprise(enterprise_ids, since) -> dict[int, list]:
-    # Served by the partial index on violation events: a handful of rows, never a scan.
-    rows = (DeclarationEvent.objects.filter(to_state=DeclarationState.VIOLATION,
-                                            declaration__enterprise_id__in=enterprise_ids,
-                                            at__gte=since)
-            .order_by().values_list("declaration__enterprise_id", "at"))
-    found = defaultdict(list)
-    for enterprise_id, at in rows:
-        found[enterprise_id].append(at)
-    return found
 
 
 def _usd_rates(weeks) -> dict[date, Decimal]:
@@ -52,7 +40,7 @@ def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
     ref = reference_cache.tables()
     overrides = risk_cache.tables().reference_prices
     enterprises = {d.enterprise_id: d.enterprise for d in declarations}
-    violations = _violations_by_enterprise(list(enterprises), now - timedelta(days=HISTORY_DAYS))
+    violations = enterprise_violations_since(enterprises, now - timedelta(days=HISTORY_DAYS))
     days = {d.pk: timezone.localdate(d.submitted_at or now) for d in declarations}
     usd = _usd_rates({week_start(day) for day in days.values()})
     facts = {}

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from customs_core.form_inputs import DayFirstDateInput, decimal_field
 
-from ..choices import Channel, RuleEffect, RuleType
+from ..choices import Channel
+from .choices import RuleEffect, RuleType
 from .rules import EXAMPLES
 
 

@@ -1,4 +1,8 @@
-"""Risk rules, rulesets, assessments, reference prices and channel-change requests."""
+"""Risk rules, rulesets, assessments, reference prices and channel-change requests.
+
+The tables were created when risk was part of the declarations app; they keep their names
+(the move to this app was a state-only migration: no data moved).
+"""
 
 from decimal import Decimal
 
@@ -9,7 +13,8 @@ from django.db.models import Q
 
 from customs_core.models import TariffLine
 
-from ..choices import Channel, ChannelRequestStatus, RuleEffect, RuleType
+from ..choices import Channel
+from .choices import ChannelRequestStatus, RuleEffect, RuleType
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -43,6 +48,7 @@ class RiskRuleset(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "declarations_riskruleset"  # the table kept its name
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
@@ -77,6 +83,7 @@ class RiskRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "declarations_riskrule"  # the table kept its name
         ordering = ["ruleset", "code"]
         constraints = [
             models.UniqueConstraint(fields=["ruleset", "code"], name="rule_code_per_ruleset"),
@@ -109,6 +116,7 @@ class RiskAssessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "declarations_riskassessment"  # the table kept its name
         ordering = ["declaration_id", "-created_at"]
         constraints = [
             # Idempotent routing: one assessment per declaration version and ruleset.
@@ -135,6 +143,7 @@ class ReferencePrice(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "declarations_referenceprice"  # the table kept its name
         ordering = ["tariff_line__hs_code"]
 
     def __str__(self) -> str:
@@ -160,6 +169,7 @@ class ChannelChangeRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "declarations_channelchangerequest"  # the table kept its name
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["declaration"], condition=Q(status="pending"),
@@ -180,6 +190,7 @@ class RoutingFailure(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "declarations_routingfailure"  # the table kept its name
         ordering = ["-at"]
 
     def __str__(self) -> str:

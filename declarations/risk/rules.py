@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..choices import RuleEffect, RuleType
+from .choices import RuleEffect, RuleType
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HS_PREFIX = re.compile(r"^\d{2,8}$")

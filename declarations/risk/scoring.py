@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..choices import Channel, RuleEffect, RuleType
+from ..choices import Channel
+from .choices import RuleEffect, RuleType
 
 DAYS_PER_MONTH = Decimal("30.44")
 CHANNEL_ORDER = {Channel.GREEN: 0, Channel.YELLOW: 1, Channel.RED: 2}

@@ -1,10 +1,8 @@
 """Routing, ruleset management, what-if simulation and channel overrides (DESIGN.md §5)."""
 
-import hashlib
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -12,62 +10,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customs_core.bulk import insert_rows
-from customs_core.choices import Role
 from customs_core.exceptions import StateConflict
 from customs_core.models import User
+from customs_core.roles import BRANCH_LEADER_ROLES, CHANNEL_RAISER_ROLES, RISK_EDITOR_ROLES
 
-from ..choices import Channel, ChannelRequestStatus, DeclarationErrorCode, RuleEffect
+from ..choices import Channel, DeclarationErrorCode
 from ..choices import DeclarationState as S
 from ..models import Declaration
-from ..workflow import RAISERS, transition, transition_batch
+from ..workflow import transition, transition_batch
 from . import cache as risk_cache
+from .choices import ChannelRequestStatus, RiskErrorCode, RuleEffect
 from .facts import facts_for
 from .models import ChannelChangeRequest, RiskAssessment, RiskRule, RiskRuleset
+from .policy import policy_of, ruleset_active, specs_of
 from .rules import rule_params_clean
 from .scoring import (
     CHANNEL_ORDER,
     Decision,
     Hit,
-    Policy,
-    RuleSpec,
     capacity_topup,
     evaluate,
 )
 
 OPEN_CHANNEL_STATES = {S.GREEN: Channel.GREEN, S.YELLOW: Channel.YELLOW, S.RED: Channel.RED}
-
-
-def random_secret() -> bytes:
-    """The seed of random selection: RISK_RANDOM_SECRET, else derived from SECRET_KEY."""
-    configured = getattr(settings, "RISK_RANDOM_SECRET", "")
-    return (configured or hashlib.sha256(b"risk:" + settings.SECRET_KEY.encode()).hexdigest()
-            ).encode()
-
-
-def policy_of(ruleset: RiskRuleset) -> Policy:
-    return Policy(yellow_threshold=ruleset.yellow_threshold, red_threshold=ruleset.red_threshold,
-                  min_random_percent=ruleset.min_random_percent,
-                  post_audit_random_percent=ruleset.post_audit_random_percent,
-                  secret=random_secret())
-
-
-def specs_of(rules) -> list[RuleSpec]:
-    return [RuleSpec(code=r.code, name=r.name, rule_type=r.rule_type, effect=r.effect,
-                     params=r.params, points=r.points, valid_from=r.valid_from,
-                     valid_to=r.valid_to, is_active=r.is_active) for r in rules]
-
-
-def ruleset_active() -> RiskRuleset:
-    """The active ruleset; an empty version 1 (thresholds and random floor only) if none."""
-    ruleset = RiskRuleset.objects.filter(is_active=True).first()
-    if ruleset is not None:
-        return ruleset
-    try:
-        with transaction.atomic():
-            return RiskRuleset.objects.create(version=1, name="Default", is_active=True,
-                                              activated_at=timezone.now())
-    except IntegrityError:  # created concurrently
-        return RiskRuleset.objects.get(is_active=True)
 
 
 # --- routing -----------------------------------------------------------------------------------
@@ -204,8 +169,6 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
     for (channel, post_audit), members in groups.items():
         transition_batch(members, to=[S.SCORED, channel], by=None, channel=channel,
                          post_clearance_audit=post_audit)
-    for declaration in batch:
-        declaration_clear_if_green_and_paid(declaration)
     return assessments
 
 
@@ -213,16 +176,6 @@ def declaration_route(*, declaration_id: int) -> RiskAssessment | None:
     """Route one declaration (a batch of one); None if it is not waiting or being routed."""
     routed = declarations_route(first_id=declaration_id, limit=1)
     return routed[0] if routed else None
-
-
-def declaration_clear_if_green_and_paid(declaration: Declaration) -> bool:
-    """Green declarations clear by themselves once nothing is owed (DESIGN.md §4).
-
-    The caller passes a current copy (locked, or just refreshed)."""
-    if declaration.state != S.GREEN or not declaration.duties_settled:
-        return False
-    transition(declaration, to=S.CLEARED, by=None, cleared_at=timezone.now())
-    return True
 
 
 def declarations_waiting_for_routing(*, older_than: timedelta,
@@ -246,7 +199,7 @@ def _current_channel(declaration: Declaration) -> str:
 
 def _locked_for_channel_change(declaration: Declaration, by: User) -> tuple[Declaration, str]:
     """The declaration's row, locked, and its current channel, for an officer who may change it."""
-    if by.role not in RAISERS:
+    if by.role not in CHANNEL_RAISER_ROLES:
         raise PermissionDenied(_("Your role may not change channels."))
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     return declaration, _current_channel(declaration)
@@ -280,22 +233,23 @@ def channel_lowering_request(*, declaration: Declaration, by: User, channel: str
                 reason=reason, requested_by=by)
     except IntegrityError as exc:
         raise StateConflict(_("A request for this declaration is already waiting."),
-                            code="request_pending", current_state=declaration.state) from exc
+                            code=RiskErrorCode.REQUEST_PENDING,
+                            current_state=declaration.state) from exc
 
 
 @transaction.atomic
 def channel_request_decide(*, request: ChannelChangeRequest, by: User, approve: bool,
                            note: str = "") -> ChannelChangeRequest:
     """The branch leader approves (the channel is lowered: an event) or rejects a request."""
-    if by.role != Role.BRANCH_LEADER:
+    if by.role not in BRANCH_LEADER_ROLES:
         raise PermissionDenied(_("Only a branch leader decides on lowering a channel."))
     updated = ChannelChangeRequest.objects.filter(
         pk=request.pk, status=ChannelRequestStatus.PENDING).update(
         status=ChannelRequestStatus.APPROVED if approve else ChannelRequestStatus.REJECTED,
         decided_by=by, decided_at=timezone.now(), decision_note=note)
     if not updated:
-        raise StateConflict(_("This request was already decided."), code="request_decided",
-                            current_state=request.status)
+        raise StateConflict(_("This request was already decided."),
+                            code=RiskErrorCode.REQUEST_DECIDED, current_state=request.status)
     request.refresh_from_db()
     if approve:
         declaration = Declaration.objects.select_for_update().get(pk=request.declaration_id)
@@ -307,16 +261,12 @@ def channel_request_decide(*, request: ChannelChangeRequest, by: User, approve: 
                    reason=f"{request.reason} ({_('approved')})", channel=request.to_channel,
                    data={"channel_request": request.pk,
                          "requested_by": request.requested_by_id})
-        declaration_clear_if_green_and_paid(declaration)
     return request
 
 
 # --- rulesets ----------------------------------------------------------------------------------
-RULE_EDITORS = frozenset({Role.RISK, Role.ADMIN})
-
-
 def _may_edit_rules(by: User) -> None:
-    if getattr(by, "role", None) not in RULE_EDITORS:
+    if getattr(by, "role", None) not in RISK_EDITOR_ROLES:
         raise PermissionDenied(_("Only a risk officer changes risk rules."))
 
 
@@ -342,7 +292,7 @@ def ruleset_clone(*, ruleset: RiskRuleset, by: User, name: str = "") -> RiskRule
 def _editable(ruleset: RiskRuleset) -> None:
     if ruleset.is_active or ruleset.activated_at is not None:
         raise StateConflict(_("An active or past ruleset is read-only: clone it to change it."),
-                            code="ruleset_read_only")
+                            code=RiskErrorCode.RULESET_READ_ONLY)
 
 
 @transaction.atomic

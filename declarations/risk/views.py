@@ -13,19 +13,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from customs_core.choices import Role
 from customs_core.exceptions import StateConflict
-from customs_core.models import TariffLine
-from customs_core.selectors import tariff_lines_search
+from customs_core.roles import (
+    BRANCH_LEADER_ROLES,
+    CHANNEL_RAISER_ROLES,
+    RISK_EDITOR_ROLES,
+    RISK_VIEWER_ROLES,
+)
+from customs_core.selectors import tariff_line_get
 
-from ..choices import Channel, ChannelRequestStatus, RuleType
+from ..choices import Channel
 from ..selectors import declaration_get_for
-from ..workflow import RAISERS
-from . import services
+from . import selectors, services
+from .choices import RuleType
 from .forms import (
     ChannelChangeForm,
     CloneForm,
@@ -36,13 +40,11 @@ from .forms import (
     TariffSearchForm,
     params_text,
 )
-from .models import ChannelChangeRequest, ReferencePrice, RiskRule, RiskRuleset
+from .models import RiskRule, RiskRuleset
 from .reference_prices import reference_price_clear, reference_price_set
 from .rules import EXAMPLES
 
-VIEWERS = frozenset({Role.RISK, Role.BRANCH_LEADER, Role.ADMIN})
-EDITORS = frozenset({Role.RISK, Role.ADMIN})
-DECIDERS = frozenset({Role.BRANCH_LEADER})
+VIEWERS, EDITORS, DECIDERS = RISK_VIEWER_ROLES, RISK_EDITOR_ROLES, BRANCH_LEADER_ROLES
 CHANNEL_COLOURS = {Channel.GREEN: "#1f8a4c", Channel.YELLOW: "#c99a06", Channel.RED: "#c0392b"}
 RULE_FIELDS = ("code", "name", "rule_type", "effect", "points", "valid_from", "valid_to",
                "is_active", "max_hits_without_selection")
@@ -94,9 +96,9 @@ def _messages_from(request, exc: ValidationError) -> None:
 @risk_page(VIEWERS)
 def ruleset_list(request):
     active = services.ruleset_active()
-    rulesets = list(RiskRuleset.objects.exclude(pk=active.pk).select_related("created_by"))
-    return render(request, "declarations/risk/rules.html", {
-        "ruleset": active, "rules": active.rules.all(),
+    rulesets = selectors.rulesets_except(active)
+    return render(request, "risk/rules.html", {
+        "ruleset": active, "rules": selectors.rules_of(active),
         "drafts": [r for r in rulesets if is_draft(r)],
         "past": [r for r in rulesets if not is_draft(r)],
         "can_change": request.user.role in EDITORS, "clone_form": CloneForm()})
@@ -105,7 +107,7 @@ def ruleset_list(request):
 @risk_page(EDITORS)
 @require_POST
 def ruleset_clone(request, pk):
-    ruleset = get_object_or_404(RiskRuleset, pk=pk)
+    ruleset = selectors.ruleset_get(pk)
     form = CloneForm(request.POST)
     name = form.cleaned_data["name"] if form.is_valid() else ""
     draft = services.ruleset_clone(ruleset=ruleset, by=request.user, name=name)
@@ -116,9 +118,9 @@ def ruleset_clone(request, pk):
 
 @risk_page(VIEWERS)
 def ruleset_detail(request, pk):
-    ruleset = get_object_or_404(RiskRuleset.objects.select_related("created_by"), pk=pk)
-    return render(request, "declarations/risk/ruleset.html", {
-        "ruleset": ruleset, "rules": ruleset.rules.all(), "draft": is_draft(ruleset),
+    ruleset = selectors.ruleset_get(pk)
+    return render(request, "risk/ruleset.html", {
+        "ruleset": ruleset, "rules": selectors.rules_of(ruleset), "draft": is_draft(ruleset),
         "can_change": request.user.role in EDITORS and is_draft(ruleset)})
 
 
@@ -144,26 +146,26 @@ def _rule_page(request, *, ruleset: RiskRuleset, rule: RiskRule | None):
         first = RuleType.values[0]
         form = RuleForm(initial={"rule_type": first, "params": params_text(EXAMPLES[first])})
     examples = [(label, params_text(EXAMPLES[value])) for value, label in RuleType.choices]
-    return render(request, "declarations/risk/rule_form.html",
+    return render(request, "risk/rule_form.html",
                   {"form": form, "ruleset": ruleset, "rule": rule, "examples": examples})
 
 
 @risk_page(EDITORS)
 def rule_new(request, pk):
-    ruleset = get_object_or_404(RiskRuleset, pk=pk)
+    ruleset = selectors.ruleset_get(pk)
     return _rule_page(request, ruleset=ruleset, rule=None)
 
 
 @risk_page(EDITORS)
 def rule_edit(request, pk):
-    rule = get_object_or_404(RiskRule.objects.select_related("ruleset"), pk=pk)
+    rule = selectors.rule_get(pk)
     return _rule_page(request, ruleset=rule.ruleset, rule=rule)
 
 
 @risk_page(EDITORS)
 @require_POST
 def rule_delete(request, pk):
-    rule = get_object_or_404(RiskRule.objects.select_related("ruleset"), pk=pk)
+    rule = selectors.rule_get(pk)
     try:
         services.rule_delete(rule=rule, by=request.user)
         messages.success(request, _("Rule %(code)s deleted.") % {"code": rule.code})
@@ -192,7 +194,7 @@ def _chart(result: dict, before: dict, after: dict) -> str:
 
 @risk_page(VIEWERS)
 def ruleset_simulate(request, pk):
-    ruleset = get_object_or_404(RiskRuleset, pk=pk)
+    ruleset = selectors.ruleset_get(pk)
     form = SimulateForm(request.GET or None)
     days = form.cleaned_data["days"] if form.is_bound and form.is_valid() else 30
     result = services.ruleset_simulate(proposed=ruleset, days=days)
@@ -206,7 +208,7 @@ def ruleset_simulate(request, pk):
         frm, to = key.split("->")
         moved.append({"from": frm, "to": to, "from_label": Channel(frm).label,
                       "to_label": Channel(to).label, "count": count})
-    return render(request, "declarations/risk/simulate.html", {
+    return render(request, "risk/simulate.html", {
         "ruleset": ruleset, "result": result, "rows": rows, "form": form,
         "moved": moved,
         "chart_json": _chart(result, before, after),
@@ -216,7 +218,7 @@ def ruleset_simulate(request, pk):
 @risk_page(EDITORS)
 @require_POST
 def ruleset_activate(request, pk):
-    ruleset = get_object_or_404(RiskRuleset, pk=pk)
+    ruleset = selectors.ruleset_get(pk)
     try:
         services.ruleset_activate(ruleset=ruleset, by=request.user)
     except StateConflict as exc:
@@ -234,23 +236,19 @@ def reference_price_list(request):
     query, overridden = "", False
     if form.is_bound and form.is_valid():
         query, overridden = form.cleaned_data["q"], form.cleaned_data["overridden"]
-    lines = tariff_lines_search(query=query).select_related(
-        "risk_reference_price__updated_by")
-    if overridden:
-        lines = lines.filter(risk_reference_price__isnull=False)
+    lines = selectors.tariff_lines_with_reference_prices(query=query, overridden=overridden)
     page = Paginator(lines, 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "declarations/risk/reference_prices.html", {
+    return render(request, "risk/reference_prices.html", {
         "form": form, "page": page, "query": params.urlencode(),
         "can_change": request.user.role in EDITORS})
 
 
 @risk_page(VIEWERS)
 def reference_price_edit(request, hs_code):
-    line = get_object_or_404(TariffLine, hs_code=hs_code)
-    current = ReferencePrice.objects.filter(tariff_line=line).select_related(
-        "updated_by").first()
+    line = tariff_line_get(hs_code)
+    current = selectors.reference_price_for(line)
     if request.method == "POST":
         if request.user.role not in EDITORS:
             raise PermissionDenied
@@ -272,7 +270,7 @@ def reference_price_edit(request, hs_code):
     else:
         form = ReferencePriceForm(initial={"price_usd": current.price_usd, "note": current.note}
                                   if current else None)
-    return render(request, "declarations/risk/reference_price_form.html", {
+    return render(request, "risk/reference_price_form.html", {
         "line": line, "current": current, "form": form,
         "can_change": request.user.role in EDITORS})
 
@@ -280,19 +278,14 @@ def reference_price_edit(request, hs_code):
 # --- channel change requests -------------------------------------------------------------------
 @risk_page()
 def request_list(request):
-    requests_ = ChannelChangeRequest.objects.select_related("declaration", "requested_by",
-                                                            "decided_by")
-    return render(request, "declarations/risk/requests.html", {
-        "pending": requests_.filter(status=ChannelRequestStatus.PENDING).order_by("created_at"),
-        "decided": requests_.exclude(status=ChannelRequestStatus.PENDING)
-        .order_by("-decided_at")[:30],
-        "can_decide": request.user.role in DECIDERS})
+    return render(request, "risk/requests.html", {
+        **selectors.channel_requests_for_pages(), "can_decide": request.user.role in DECIDERS})
 
 
 @risk_page(DECIDERS)
 @require_POST
 def request_decide(request, pk):
-    change_request = get_object_or_404(ChannelChangeRequest, pk=pk)
+    change_request = selectors.channel_request_get(pk)
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
@@ -328,14 +321,14 @@ def _channel_change(request, pk, *, change, success: str):
     return redirect("declarations:detail", pk=declaration.pk)
 
 
-@risk_page(RAISERS)
+@risk_page(CHANNEL_RAISER_ROLES)
 @require_POST
 def declaration_raise_channel(request, pk):
     return _channel_change(request, pk, change=services.declaration_raise_channel,
                            success=_("Channel raised."))
 
 
-@risk_page(RAISERS)
+@risk_page(CHANNEL_RAISER_ROLES)
 @require_POST
 def declaration_request_lowering(request, pk):
     return _channel_change(request, pk, change=services.channel_lowering_request,

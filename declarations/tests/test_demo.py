@@ -73,7 +73,8 @@ def test_no_demo_timestamp_is_in_the_future(reference_data, settings, tmp_path, 
     from django.utils import timezone
 
     from declarations import demo
-    from declarations.models import DutyPayment, RiskAssessment
+    from declarations.models import DutyPayment
+    from declarations.risk.models import RiskAssessment
 
     settings.MEDIA_ROOT = tmp_path
     today = timezone.localdate()

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from customs_core.exceptions import StateConflict
-from declarations import services
+from declarations.documents import document_attach
 from declarations.testing import pdf_file, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_documents_cannot_be_added_in_other_states(client, declarant_a, make_dec
                                                    state):
     declaration = walk_to(make_declaration(state="submitted"), state)
     with pytest.raises(StateConflict):
-        services.document_attach(declaration=declaration, user=declarant_a,
+        document_attach(declaration=declaration, user=declarant_a,
                                  doc_type="invoice", file=pdf_file())
     client.force_login(declarant_a)
     page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()

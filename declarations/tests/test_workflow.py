@@ -33,8 +33,14 @@ def test_design_path_is_in_the_table():
 
 
 def test_terminal_states_have_no_way_out():
-    for terminal in (S.CANCELLED, S.GATE_OUT, S.VIOLATION):
+    for terminal in (S.CANCELLED, S.GATE_OUT, S.SEIZED):
         assert not [pair for pair in TRANSITIONS if pair[0] == terminal]
+
+
+def test_a_violation_ends_released_or_seized():
+    """DESIGN.md §4: violation -> cleared (penalty and extra duties paid) | seized."""
+    assert {to for frm, to in TRANSITIONS if frm == S.VIOLATION} == {S.CLEARED, S.SEIZED}
+    assert TRANSITIONS[(S.VIOLATION, S.SEIZED)].reason_required
 
 
 @pytest.mark.parametrize("frm, to", [pair for pair in product(S.values, S.values)

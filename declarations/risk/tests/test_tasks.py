@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from declarations import tasks
-from declarations.models import Declaration, RiskAssessment, RoutingFailure
+from declarations.models import Declaration
+from declarations.risk import tasks
+from declarations.risk.models import RiskAssessment, RoutingFailure
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_the_task_remembers_the_batch_it_routed_and_its_tasks_need_no_query(
     from declarations.testing import publish_rates
 
     publish_rates()
-    with mock.patch("declarations.services._enqueue_routing"):  # they wait, unrouted
+    with mock.patch("declarations.risk.tasks.routing_enqueue"):  # they wait, unrouted
         waiting = [make_declaration(state="submitted") for _ in range(3)]
     tasks.declaration_route_task.delay(waiting[0].pk, 0)  # committed: no outer transaction
     assert RiskAssessment.objects.count() == 3

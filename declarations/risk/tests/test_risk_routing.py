@@ -9,8 +9,9 @@ from django.db import connection, transaction
 
 from customs_core.testing.factories import UserFactory
 from declarations import services
-from declarations.choices import RuleEffect, RuleType
-from declarations.models import Declaration, DeclarationEvent, RiskAssessment, RiskRuleset
+from declarations.models import Declaration, DeclarationEvent
+from declarations.risk.choices import RuleEffect, RuleType
+from declarations.risk.models import RiskAssessment, RiskRuleset
 from declarations.risk.services import (
     channel_lowering_request,
     channel_request_decide,
@@ -244,7 +245,7 @@ def test_two_concurrent_routings_give_one_assessment_and_one_transition(declaran
     RiskRuleset.objects.create(version=1, name="t", is_active=True, min_random_percent=0)
     declaration = services.declaration_create_draft(user=declarant_a,
                                                     data=parse(declaration_payload()))
-    with mock.patch("declarations.services._enqueue_routing"):  # route it here, twice at once
+    with mock.patch("declarations.risk.tasks.routing_enqueue"):  # route it here, twice at once
         services.declaration_submit(declaration=declaration, user=declarant_a)
 
     def route(_):
@@ -286,7 +287,7 @@ def test_a_task_whose_declaration_another_router_holds_still_sees_it_routed(decl
     import threading
 
     from customs_core.testing.services import require_postgresql, wait_until
-    from declarations.tasks import declaration_route_task
+    from declarations.risk.tasks import declaration_route_task
     from declarations.testing import publish_rates
 
     require_postgresql()
@@ -294,7 +295,7 @@ def test_a_task_whose_declaration_another_router_holds_still_sees_it_routed(decl
     RiskRuleset.objects.create(version=1, name="t", is_active=True, min_random_percent=0)
     declaration = services.declaration_create_draft(user=declarant_a,
                                                     data=parse(declaration_payload()))
-    with mock.patch("declarations.services._enqueue_routing"):
+    with mock.patch("declarations.risk.tasks.routing_enqueue"):
         services.declaration_submit(declaration=declaration, user=declarant_a)
     locked, release, done = threading.Event(), threading.Event(), threading.Event()
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from declarations.choices import RuleEffect, RuleType
+from declarations.risk.choices import RuleEffect, RuleType
 from declarations.risk.rules import rule_params_clean
 from declarations.risk.scoring import (
     Facts,

@@ -1,4 +1,5 @@
-"""Celery tasks of the declarations app: they take ids, call one service, return."""
+"""Routing on Celery: the tasks take ids, call one service, return; and the state-change
+subscriber that queues routing when a declaration is submitted (or amended)."""
 
 import logging
 from datetime import timedelta
@@ -7,10 +8,12 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from .choices import DeclarationState as S
-from .models import Declaration
-from .risk.models import RoutingFailure
-from .risk.services import declarations_route, declarations_waiting_for_routing
+from declarations.choices import DeclarationState as S
+from declarations.events import StateChange
+from declarations.models import Declaration
+
+from .models import RoutingFailure
+from .services import declarations_route, declarations_waiting_for_routing
 
 logger = logging.getLogger(__name__)
 MAX_RETRIES = 5
@@ -81,3 +84,22 @@ def declarations_requeue_unrouted_task(older_than_seconds: int | None = None) ->
     if waiting:
         logger.info("re-queued %d declarations waiting for routing", len(waiting))
     return len(waiting)
+
+
+def routing_enqueue(declaration: Declaration) -> None:
+    """Queue routing once the submission is committed. The row is the outbox: with the broker
+    down the submission still succeeds and the sweeper routes it later."""
+    declaration_id, amendment_count = declaration.pk, declaration.amendment_count
+
+    def publish_routing():
+        # A named function, not functools.partial: when the publish fails, Django's robust
+        # on_commit logs func.__qualname__, which a partial does not have (it would raise).
+        declaration_route_task.delay(declaration_id, amendment_count)
+
+    transaction.on_commit(publish_routing, robust=True)
+
+
+def route_when_submitted(change: StateChange) -> None:
+    """State-change subscriber: a declaration entering "submitted" (registered or amended)
+    is queued for routing."""
+    routing_enqueue(change.declaration)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from declarations.choices import RuleType
+from declarations.risk.choices import RuleType
 from declarations.risk.explain import hit_detail, hit_name
 from declarations.risk.scoring import Policy, capacity_topup, evaluate
 

@@ -1,0 +1,67 @@
+"""The risk app's part of the demo: the default ruleset, and the router that routes the
+generated declaration history with the real engine (declarations.demo asks it for each
+declaration's channel, in registration order)."""
+
+from collections import deque
+from datetime import date, datetime
+
+from customs_core.bulk import BulkWriter
+from declarations.demo import HistoryRouter
+
+from .defaults import ruleset_install_defaults
+from .models import RiskAssessment
+from .scoring import Facts, LineFacts, capacity_topup, evaluate
+from .services import ASSESSMENT_COLUMNS, policy_of, specs_of
+
+
+class RiskRouter(HistoryRouter):
+    """The live routing engine applied in memory: scoring with the active ruleset, the
+    capacity top-up over the last decisions, and each enterprise's violations so far; one
+    assessment row per routed declaration, written with the history."""
+
+    def __init__(self):
+        super().__init__()
+        self.ruleset = ruleset_install_defaults()
+        self.rules = specs_of(self.ruleset.rules.all())
+        self.policy = policy_of(self.ruleset)
+        self.violations: dict[int, list[date]] = {}
+        self.recent: deque[str] = deque(maxlen=self.ruleset.topup_window)
+        self.writers = {"assessment": BulkWriter(RiskAssessment, ASSESSMENT_COLUMNS)}
+        self._last = None
+
+    def route(self, *, pk, number, day, regime, trading_country, enterprise, lines):
+        facts = Facts(
+            number=number, on=day, regime=regime, trading_country=trading_country,
+            enterprise_tax_code=enterprise.tax_code, enterprise_priority=enterprise.is_priority,
+            enterprise_age_days=(day - enterprise.established_on).days
+            if enterprise.established_on else None,
+            violation_days_ago=tuple((day - v).days for v in self.violations.get(
+                enterprise.pk, ()) if v <= day),
+            amendment_count=0, lines=tuple(
+                LineFacts(line_no=n, hs_code=t.hs_code, origin=origin, unit_price_usd=usd,
+                          reference_price_usd=t.reference_unit_price_usd)
+                for n, (t, origin, usd) in enumerate(lines, start=1)))
+        decision = evaluate(facts, self.rules, self.policy)
+        channel, extra = capacity_topup(
+            decision.channel, list(self.recent),
+            expected_yellow=self.ruleset.expected_yellow_percent,
+            expected_red=self.ruleset.expected_red_percent)
+        self.recent.appendleft(channel)
+        post_audit = channel == "green" and decision.post_audit
+        self._last = (pk, decision, channel, [h.as_dict() for h in extra], post_audit)
+        return channel, post_audit
+
+    def routed(self, *, pk: int, at: datetime) -> None:
+        last_pk, decision, channel, extra, post_audit = self._last
+        assert last_pk == pk, "routed() follows route() of the same declaration"
+        self.writers["assessment"].add((pk, self.ruleset.pk, 0, decision.score, channel,
+                                        decision.fired() + extra, post_audit, at))
+
+    def violation(self, enterprise_pk: int, day: date) -> None:
+        self.violations.setdefault(enterprise_pk, []).append(day)
+
+
+def seed(*, options: dict, progress) -> dict[str, int]:
+    """Called by seed_demo after declarations: the default ruleset (the history was routed
+    with it already when the declarations app seeded)."""
+    return {"ruleset": ruleset_install_defaults().version}
