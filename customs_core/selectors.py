@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from .models import Enterprise, ExchangeRate, TariffLine, TariffRate, User
+from .models import BorderGate, Enterprise, ExchangeRate, Regime, TariffLine, TariffRate, User
 
 
 def week_start(on: date) -> date:
@@ -73,3 +73,14 @@ def tariff_line_get(hs_code: str) -> TariffLine:
         return TariffLine.objects.get(hs_code=str(hs_code))
     except TariffLine.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def home_figures(today: date) -> dict:
+    """What every home page shows: this week's customs rates of the main currencies and the
+    size of the reference data."""
+    return {"rates": ExchangeRate.objects.filter(week_start=week_start(today),
+                                                 currency_id__in=["USD", "CNY", "EUR"])
+            .select_related("currency"),
+            "reference": {"tariff_lines": TariffLine.objects.count(),
+                          "regimes": Regime.objects.count(),
+                          "border_gates": BorderGate.objects.filter(is_active=True).count()}}

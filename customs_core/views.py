@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from .choices import Role
 from .filters import TariffLineFilterSet
-from .models import BorderGate, ExchangeRate, Regime, TariffLine
-from .selectors import tariff_lines_search, tariff_rate_in_force, week_start
+from .models import TariffLine
+from .selectors import home_figures, tariff_lines_search, tariff_rate_in_force
 
 HOME_TEMPLATES = {
     Role.ENTERPRISE: "customs_core/home_enterprise.html",
@@ -29,14 +29,7 @@ def home(request):
     context = {
         "today": today,
         "widgets": [widget(request) for widget in HOME_WIDGETS.get(user.role, [])],
-        "rates": ExchangeRate.objects.filter(week_start=week_start(today),
-                                             currency_id__in=["USD", "CNY", "EUR"])
-        .select_related("currency"),
-        "reference": {
-            "tariff_lines": TariffLine.objects.count(),
-            "regimes": Regime.objects.count(),
-            "border_gates": BorderGate.objects.filter(is_active=True).count(),
-        },
+        **home_figures(today),
     }
     if user.is_declarant:
         enterprise = user.enterprise

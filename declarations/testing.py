@@ -81,11 +81,11 @@ def publish_rates_for(request) -> None:
 # --- declarations in any state ------------------------------------------------------------------
 # The path from draft to each state, as (to, actor role, reason) steps through transition():
 # the same table, the same conditional UPDATE and event rows as production (never .update()).
-_ROUTED = {"green": "green", "yellow": "yellow", "red": "red"}
 _PATHS: dict[str, list[tuple]] = {
     "draft": [],
     "cancelled": [("cancelled", "enterprise", "")],
     "submitted": ["submit"],
+    "scored": ["submit", ("scored", "system", "")],
     "green": ["submit", "route:green"],
     "yellow": ["submit", "route:yellow"],
     "red": ["submit", "route:red"],
@@ -95,6 +95,9 @@ _PATHS: dict[str, list[tuple]] = {
     "inspection": ["submit", "route:red", ("inspection", "inspection", "")],
     "violation": ["submit", "route:red", ("inspection", "inspection", ""),
                   ("violation", "inspection", "Quantity found differs from declared.")],
+    "seized": ["submit", "route:red", ("inspection", "inspection", ""),
+               ("violation", "inspection", "Quantity found differs from declared."),
+               ("seized", "inspection", "Decision 12/QĐ-TTHQ: goods seized.")],
     "cleared": ["submit", "route:green", "pay", "clear"],
     "gate_out": ["submit", "route:green", "pay", "clear", ("gate_out", "inspection", "")],
 }
@@ -146,7 +149,8 @@ def declaration_make(*, state: str = "draft", lines: int = 3, user=None,
                 transition(declaration, to=S.CLEARED, by=None, cleared_at=timezone.now())
         else:
             to, role, reason = step
-            by = user if role == "enterprise" else _actor(role)
+            by = (user if role == "enterprise" else None if role == "system"
+                  else _actor(role))
             transition(declaration, to=to, by=by, reason=reason)
     return Declaration.objects.get(pk=declaration.pk)
 
@@ -156,41 +160,3 @@ class DeclarationFactory:
 
     def __new__(cls, **kwargs):
         return declaration_make(**kwargs)
-
-
-def walk_to(declaration, state: str, *, officer=None):
-    """Move a submitted declaration to `state` through the real transitions: the risk engine
-    routes it green (no random selection in the active ruleset), an officer raises the
-    channel, the document check or the inspection starts.
-
-    `state` is one of green, yellow, doc_check, amend_requested, red, inspection.
-    """
-    from customs_core.testing.factories import UserFactory
-
-    from .risk.services import declaration_raise_channel, declaration_route, ruleset_active
-    from .workflow import transition
-
-    ruleset = ruleset_active()
-    if ruleset.min_random_percent or ruleset.post_audit_random_percent:
-        ruleset.min_random_percent = ruleset.post_audit_random_percent = Decimal(0)
-        ruleset.save()
-    declaration_route(declaration_id=declaration.pk)
-    declaration.refresh_from_db()
-    assert declaration.state == "green", declaration.state
-    channel = {"doc_check": "yellow", "amend_requested": "yellow",
-               "inspection": "red"}.get(state, state)
-    if channel != "green":
-        raiser = officer or UserFactory(role="doc_check")
-        declaration_raise_channel(declaration=declaration, by=raiser, channel=channel,
-                                  reason="Kiểm tra")
-        declaration.refresh_from_db()
-    if state in {"doc_check", "amend_requested"}:
-        checker = UserFactory(role="doc_check")
-        transition(declaration, to="doc_check", by=checker)
-        if state == "amend_requested":
-            transition(declaration, to="amend_requested", by=checker, reason="Sai mã HS")
-    if state == "inspection":
-        transition(declaration, to="inspection", by=UserFactory(role="inspection"))
-    declaration.refresh_from_db()
-    assert declaration.state == state, declaration.state
-    return declaration

@@ -255,3 +255,19 @@ def test_document_upload_and_replay(api_as, declarant_a, make_declaration):
                         HTTP_IDEMPOTENCY_KEY="doc-1")
     assert first.status_code == again.status_code == 201
     assert declaration.documents.count() == 1
+
+
+def test_submitting_a_5_line_declaration_issues_at_most_14_queries(
+        api_as, declarant_a, django_assert_max_num_queries):
+    from declarations.testing import LINES
+
+    lines = [*LINES, dict(LINES[0], hs_code="08081000"), dict(LINES[1], hs_code="27101943")]
+    client = api_as(declarant_a)
+    created = client.post(URL, declaration_payload(lines=lines), format="json").json()
+    with django_assert_max_num_queries(14):
+        response = client.post(f"{URL}{created['id']}/submit/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["state"] == "submitted" and len(body["lines"]) == 5
+    assert [event["to_state"] for event in body["events"]] == ["submitted"]
+    assert body["duties"]["total_vnd"] == created["duties"]["total_vnd"]

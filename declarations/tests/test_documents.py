@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from customs_core.exceptions import StateConflict
 from declarations.documents import document_attach
-from declarations.testing import pdf_file, walk_to
+from declarations.testing import declaration_make, pdf_file
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_api_document_of_another_declaration_is_404(api_as, declarant_a, make_de
 @pytest.mark.parametrize("state", ["yellow", "doc_check"])
 def test_declarant_adds_a_document_during_the_document_check(client, declarant_a,
                                                              make_declaration, state):
-    declaration = walk_to(make_declaration(state="submitted"), state)
+    declaration = declaration_make(state=state, user=declarant_a)
     client.force_login(declarant_a)
     page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
     assert reverse("declarations:document-upload", args=[declaration.pk]) in page
@@ -115,7 +115,7 @@ def test_declarant_adds_a_document_during_the_document_check(client, declarant_a
 @pytest.mark.parametrize("state", ["green", "inspection"])
 def test_documents_cannot_be_added_in_other_states(client, declarant_a, make_declaration,
                                                    state):
-    declaration = walk_to(make_declaration(state="submitted"), state)
+    declaration = declaration_make(state=state, user=declarant_a)
     with pytest.raises(StateConflict):
         document_attach(declaration=declaration, user=declarant_a,
                                  doc_type="invoice", file=pdf_file())

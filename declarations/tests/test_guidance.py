@@ -8,7 +8,7 @@ from django.utils import translation
 
 from declarations.choices import DeclarationState as S
 from declarations.guidance import next_step, submitted_message
-from declarations.testing import walk_to
+from declarations.testing import declaration_make
 
 NONE = Decimal(0)
 DUE = Decimal(12_345_678)
@@ -69,7 +69,7 @@ def test_the_submit_message_names_a_channel_already_decided():
 def test_detail_page_of_a_green_declaration_tells_the_declarant_to_pay(client, settings,
                                                                        declarant_a,
                                                                        make_declaration):
-    declaration = walk_to(make_declaration(state="submitted"), "green")
+    declaration = declaration_make(state="green", user=declarant_a)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(declarant_a)
     page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()

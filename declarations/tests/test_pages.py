@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from declarations.models import Declaration
-from declarations.testing import LINES, pdf_file
+from declarations.testing import LINES, declaration_make, pdf_file
 
 pytestmark = pytest.mark.django_db
 
@@ -251,9 +251,7 @@ def test_duty_schedule_labels_are_translated():
 @pytest.mark.parametrize("state, badges", [("green", 1), ("doc_check", 2)])
 def test_the_channel_badge_shows_only_when_the_state_is_not_the_channel(
         client, declarant_a, make_declaration, state, badges):
-    from declarations.testing import walk_to
-
-    declaration = walk_to(make_declaration(state="submitted"), state)
+    declaration = declaration_make(state=state, user=declarant_a)
     client.force_login(declarant_a)
     page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
     head = page.split('class="page-head')[1].split("</p>")[0]

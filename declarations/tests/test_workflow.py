@@ -10,6 +10,7 @@ from django.db import connection
 from customs_core.exceptions import StateConflict
 from declarations.choices import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent
+from declarations.testing import declaration_make
 from declarations.workflow import SYSTEM, TRANSITIONS, transition
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +46,23 @@ def test_a_violation_ends_released_or_seized():
 
 @pytest.mark.parametrize("frm, to", [pair for pair in product(S.values, S.values)
                                      if pair not in TRANSITIONS])
-def test_pairs_outside_the_table_are_state_conflicts(make_declaration, declarant_a, frm, to):
-    declaration = make_declaration()
-    Declaration.objects.filter(pk=declaration.pk).update(state=frm, number="100000000010")
-    declaration.refresh_from_db()
+def test_pairs_outside_the_table_are_state_conflicts(declarant_a, frm, to):
+    declaration = declaration_make(state=frm, user=declarant_a, lines=1)  # real transitions
+    events = DeclarationEvent.objects.filter(declaration=declaration).count()
     with pytest.raises(StateConflict):
         transition(declaration, to=to, by=declarant_a, reason="x")
-    assert not DeclarationEvent.objects.filter(declaration=declaration).exists()
+    assert DeclarationEvent.objects.filter(declaration=declaration).count() == events
+    assert Declaration.objects.get(pk=declaration.pk).state == frm
+
+
+def test_the_factory_reaches_every_state_through_the_table(declarant_a):
+    from declarations.testing import FACTORY_STATES
+
+    assert set(FACTORY_STATES) == set(S.values)
+    red = declaration_make(state="red", lines=3, user=declarant_a)
+    assert red.state == "red" and red.channel == "red" and red.lines.count() == 3
+    assert [(e.from_state, e.to_state) for e in red.events.order_by("at", "id")] == [
+        ("draft", "submitted"), ("submitted", "scored"), ("scored", "red")]
 
 
 def test_wrong_role_is_permission_denied(make_declaration, doc_checker):

@@ -76,7 +76,7 @@ def test_old_hits_without_arguments_show_their_stored_detail():
 def test_officer_panel_reads_fired_criteria_in_vietnamese(client, doc_checker,
                                                          make_declaration):
     from declarations.risk.models import RiskAssessment
-    from declarations.testing import walk_to
+    from declarations.risk.testing import walk_to
 
     declaration = walk_to(make_declaration(state="submitted"), "green")
     assessment = RiskAssessment.objects.get(declaration=declaration)
@@ -99,7 +99,7 @@ def test_officer_panel_reads_fired_criteria_in_vietnamese(client, doc_checker,
 def test_api_fired_criteria_gain_their_arguments(api_as, doc_checker, make_declaration):
     from declarations.risk.models import RiskRule
     from declarations.risk.services import ruleset_active
-    from declarations.testing import walk_to
+    from declarations.risk.testing import walk_to
 
     RiskRule.objects.create(ruleset=ruleset_active(), code="cn", name="Trung Quốc",
                             rule_type="trading_country", effect="points",
