@@ -44,7 +44,7 @@ from customs_core.selectors import week_start
 from . import duties
 from .choices import DeclarationState as S
 from .choices import FoundDuring, ViolationType
-from .duty_rates import line_rates_in_force
+from .duty_rates import calculator_line, line_rates_in_force
 from .models import Declaration, DeclarationEvent, Document, DutyPayment, GoodsLine, Violation
 
 HISTORY_DAYS = 760
@@ -270,11 +270,12 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
         claimed = preferential and origin in FTA_MEMBERS["ACFTA"]
         lines.append((tariff, origin, quantity, unit_price, value, claimed,
                       _money(price_usd, "0.0001")))
-        inputs.append(duties.LineInput(
-            line_no=line_no, hs_code=tariff.hs_code, quantity=quantity, unit=tariff.unit,
-            line_value=value, origin_country=origin,
-            rates=world.line_rates(tariff, day), preferential_claimed=claimed,
-            claimed_ftas=frozenset({"ACFTA"}) if claimed else None))
+        inputs.append(calculator_line(
+            {"line_no": line_no, "tariff_line": tariff, "origin_country": origin,
+             "quantity": quantity, "unit": tariff.unit, "line_value": value,
+             "preferential_claimed": claimed},
+            on=day, agreements=frozenset({"ACFTA"}) if claimed else frozenset(),
+            rates=world.line_rates(tariff, day)))
     result = duties.compute_duties(duties.DeclarationInput(
         flow=flow, regime=regime, incoterm="DAP" if flow == Flow.IMPORT else "FCA",
         currency=currency, exchange_rate=rate, lines=tuple(inputs)))
