@@ -235,3 +235,4 @@ def make_declaration(declarant_a):
         return declaration
 
     return make
+

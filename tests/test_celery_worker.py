@@ -12,7 +12,9 @@ from customs_core.selectors import week_start
 from customs_core.tasks import exchange_rates_carry_forward_task
 from customs_core.testing.services import wait_until
 
-pytestmark = pytest.mark.services
+# "broker": make test runs these after the parallel run, one at a time (they share the
+# broker's Redis database and the private Redis port).
+pytestmark = [pytest.mark.services, pytest.mark.broker]
 
 
 def test_worker_carries_last_weeks_rate_forward(celery_worker):

@@ -25,7 +25,9 @@ from declarations.risk.defaults import ruleset_install_defaults
 from declarations.risk.models import RiskAssessment
 from declarations.testing import declaration_payload, parse
 
-pytestmark = pytest.mark.services
+# "broker": make test runs these after the parallel run, one at a time (they share the
+# broker's Redis database and the private Redis port).
+pytestmark = [pytest.mark.services, pytest.mark.broker]
 COUNT = 50
 
 
