@@ -63,17 +63,19 @@ def _clear_cache():
     from zero (a transactional test reloads reference data under new primary keys)."""
     from django.core.cache import cache
 
-    from customs_core import reference_cache
+    from customs_core import reference_cache, working_hours
     from declarations.risk import cache as risk_cache
     from declarations.risk.tasks import routed_here
 
     cache.clear()
     reference_cache.clear()
     risk_cache.clear()
+    working_hours.clear()
     routed_here.clear()  # SQLite reuses the primary keys of rolled-back rows
     yield
     reference_cache.clear()
     risk_cache.clear()
+    working_hours.clear()
 
 
 # --- Personas (STYLE.md): declarant_b must never see anything of declarant_a's ----------------

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     BondedWarehouse,
     BorderGate,
+    CalendarDay,
     Country,
     Currency,
     CustomsOffice,
@@ -15,6 +16,7 @@ from .models import (
     TariffLine,
     TariffRate,
     User,
+    WorkingPeriod,
 )
 
 
@@ -57,3 +59,18 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 for model in (CustomsOffice, BorderGate, InspectionSite, BondedWarehouse, Regime, Country,
               Currency):
     admin.site.register(model, search_fields=["code", "name_vi", "name_en"])
+
+
+@admin.register(WorkingPeriod)
+class WorkingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "start", "end"]
+    list_filter = ["weekday"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Extra days off (the year's Tết break) and working days the official calendar lacks."""
+
+    list_display = ["date", "kind", "name", "hours_of"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

@@ -7,10 +7,11 @@ class CustomsCoreConfig(AppConfig):
     verbose_name = _("Customs reference data")
 
     def ready(self):
-        from . import code_lists, reference_cache
+        from . import code_lists, reference_cache, working_hours
         from .choices import Flow, TransportMode, Unit
 
         reference_cache.connect_signals()
+        working_hours.connect_signals()
         code_lists.register("flows", Flow)
         code_lists.register("transport-modes", TransportMode)
         code_lists.register("units", Unit)

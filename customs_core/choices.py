@@ -51,3 +51,18 @@ class Unit(models.TextChoices):
     PR = "PR", _("Pair")
     SET = "SET", _("Set")
     PK = "PK", _("Package")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Day off")
+    WORKING_DAY = "working_day", _("Working day")

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum.vn import mst
 
-from .choices import EnterpriseStatus, ExchangeRateSource, Flow, Role
+from .choices import CalendarDayKind, EnterpriseStatus, ExchangeRateSource, Flow, Role, Weekday
 from .roles import OFFICER_ROLES
 from .validators import validate_hs_code, validate_tax_code
 
@@ -330,3 +330,49 @@ class TariffRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tariff_line_id} from {self.valid_from}"
+
+
+class WorkingPeriod(models.Model):
+    """One span of the branch's working hours on a weekday (07:30-11:30, 13:00-17:00...).
+    Legal clocks (a document check within 2 working hours, an inspection within 8) and the
+    partnership desk's due times count on these."""
+
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")),
+                                   name="working_period_ordered"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6),
+                                   name="working_period_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class CalendarDay(models.Model):
+    """A day that is not what the weekly hours and the public-holiday calendar say: an extra
+    day off (the Government's Tết break is set each year), or a working day (a Saturday made
+    up for a bridge holiday), worked with the hours of `hours_of`."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    hours_of = models.PositiveSmallIntegerField(_("with the hours of"), choices=Weekday.choices,
+                                                default=Weekday.MONDAY)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [models.CheckConstraint(condition=Q(kind__in=CalendarDayKind.values),
+                                              name="calendar_day_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"

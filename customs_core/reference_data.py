@@ -179,6 +179,19 @@ def places_load() -> int:
     return len(data["offices"]) + len(gates)
 
 
+def working_periods_load() -> int:
+    """The branch's weekly working hours, if none were entered (idempotent)."""
+    from .models import WorkingPeriod
+    from .working_hours import DEFAULT_PERIODS
+
+    if WorkingPeriod.objects.exists():
+        return 0
+    rows = [WorkingPeriod(weekday=day, start=start, end=end)
+            for day, spans in DEFAULT_PERIODS.items() for start, end in spans]
+    WorkingPeriod.objects.bulk_create(rows)
+    return len(rows)
+
+
 def reference_data_load(progress: Progress = _no_progress) -> dict[str, int]:
     """Everything the app needs before its first declaration, in dependency order."""
     from . import reference_cache
@@ -191,4 +204,5 @@ def reference_data_load(progress: Progress = _no_progress) -> dict[str, int]:
         "tariff_lines": tariff_load(progress),
         "regimes": regimes_load(),
         "places": places_load(),
+        "working_periods": working_periods_load(),
     }
