@@ -104,6 +104,13 @@ class ViolationType(models.TextChoices):
     OTHER = "other", _("Other violation")
 
 
+class CheckResult(models.TextChoices):
+    """The outcome of a check."""
+
+    CONFORM = "conform", _("Conform")
+    VIOLATION = "violation", _("Violation found")
+
+
 class FoundDuring(models.TextChoices):
     """Which check found a violation."""
 

@@ -42,10 +42,18 @@ from customs_core.reference_data import FTA_MEMBERS
 from customs_core.selectors import week_start
 
 from . import duties
+from .choices import CheckResult, FoundDuring, ViolationType
 from .choices import DeclarationState as S
-from .choices import FoundDuring, ViolationType
 from .duty_rates import calculator_line, line_rates_in_force
-from .models import Declaration, DeclarationEvent, Document, DutyPayment, GoodsLine, Violation
+from .models import (
+    CheckOutcome,
+    Declaration,
+    DeclarationEvent,
+    Document,
+    DutyPayment,
+    GoodsLine,
+    Violation,
+)
 
 HISTORY_DAYS = 760
 BATCH = 5_000  # declarations generated per step (progress bar granularity, memory bound)
@@ -192,7 +200,10 @@ LINE_COLUMNS = [f.column for f in GoodsLine._meta.concrete_fields if f.column !=
 EVENT_COLUMNS = ["declaration_id", "from_state", "to_state", "actor_id", "reason", "data", "at"]
 VIOLATION_COLUMNS = ["declaration_id", "enterprise_id", "goods_line_id", "line_no",
                      "violation_type", "description", "penalty_vnd", "penalty_decision_number",
-                     "found_by_id", "found_at", "found_during"]
+                     "penalty_paid_reference", "penalty_paid_at", "found_by_id", "found_at",
+                     "found_during"]
+OUTCOME_COLUMNS = ["declaration_id", "enterprise_id", "check_kind", "outcome", "examined",
+                   "share_percent", "decided_by_id", "decided_at"]
 VIOLATION_TYPES = [ViolationType.HS_CODE, ViolationType.QUANTITY, ViolationType.VALUE,
                    ViolationType.ORIGIN]
 VIOLATION_TEXT = {ViolationType.HS_CODE: "Phát hiện khai sai mã HS",
@@ -310,6 +321,7 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
         "total_invoice_value": total, "freight": Decimal(0), "insurance": Decimal(0),
         "gross_weight_kg": Decimal(sum(int(line[2]) for line in lines)) * Decimal("1.08"),
         "packages": max(1, sum(int(line[2]) for line in lines) // 20), "containers": [],
+        "vehicles": [f"{rng.choice(('14C', '14H', '15C', '29C'))}{rng.randrange(10000, 100000)}"],
         "bonded_warehouse_id": rng.choice(world.warehouses) if regime in {"C11", "C12"}
         else None,
         "state": state, "channel": routed[0][1] if routed else "", "version": 1 + len(path),
@@ -349,11 +361,18 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
             VIOLATION_TEXT[VIOLATION_TYPES[pk % len(VIOLATION_TYPES)]] if to == S.VIOLATION
             else "")
         events.add((pk, frm, to, actor_id, reason, {}, submitted + timedelta(seconds=seconds)))
+        if frm in (S.DOC_CHECK, S.INSPECTION) and to in (S.CLEARED, S.VIOLATION):
+            kind = FoundDuring.DOC_CHECK if frm == S.DOC_CHECK else FoundDuring.INSPECTION
+            writers["outcome"].add((pk, enterprise.pk, kind,
+                                    CheckResult.VIOLATION if to == S.VIOLATION
+                                    else CheckResult.CONFORM,
+                                    "documents" if frm == S.DOC_CHECK else "physical", None,
+                                    actor_id, submitted + timedelta(seconds=seconds)))
         if to == S.VIOLATION:  # the inspector's finding, as declarations.violations records it
             kind = VIOLATION_TYPES[pk % len(VIOLATION_TYPES)]
             writers["violation"].add((pk, enterprise.pk, None, None, kind, VIOLATION_TEXT[kind],
                                       Decimal(rng.choice((5, 10, 15, 20))) * 1_000_000, "",
-                                      actor_id, submitted + timedelta(seconds=seconds),
+                                      "", None, actor_id, submitted + timedelta(seconds=seconds),
                                       FoundDuring.INSPECTION))
     if paid:
         writers["payment"].add((pk, paid, f"KB{pk:012d}", declarant,
@@ -382,7 +401,8 @@ def history_seed(*, count: int, seed: int, progress, now: datetime | None = None
                "event": BulkWriter(DeclarationEvent, EVENT_COLUMNS),
                "payment": BulkWriter(DutyPayment, PAYMENT_COLUMNS),
                "document": BulkWriter(Document, DOCUMENT_COLUMNS),
-               "violation": BulkWriter(Violation, VIOLATION_COLUMNS), **router.writers}
+               "violation": BulkWriter(Violation, VIOLATION_COLUMNS),
+               "outcome": BulkWriter(CheckOutcome, OUTCOME_COLUMNS), **router.writers}
     bar = progress(range(0, count, BATCH), desc="declarations", total=-(-count // BATCH),
                    unit=f"×{BATCH}")
     for start in bar:

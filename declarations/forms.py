@@ -55,6 +55,8 @@ class DeclarationForm(forms.Form):
     packages = forms.IntegerField(label=_("Packages"), min_value=1)
     containers = forms.CharField(label=_("Containers (ISO 6346, one per line)"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
+    vehicles = forms.CharField(label=_("Vehicle plates (one per line)"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
     bonded_warehouse = forms.ModelChoiceField(label=_("Bonded warehouse"), required=False,
                                               queryset=BondedWarehouse.objects.filter(
                                                   is_active=True), to_field_name="code")
@@ -68,6 +70,10 @@ class DeclarationForm(forms.Form):
         self.preview = preview  # the live duty preview needs no file
         self.fields["trading_country"].choices = _country_choices(PARTNER_COUNTRIES)
         self.fields["trading_country"].initial = "CN"
+
+    def clean_vehicles(self):
+        return [part.strip() for part in self.cleaned_data["vehicles"].replace(",", "\n")
+                .splitlines() if part.strip()]
 
     def clean_containers(self):
         return [part.strip() for part in self.cleaned_data["containers"].replace(",", "\n")

@@ -22,6 +22,7 @@ from customs_core.models import (
 from .choices import (
     CertificateForm,
     Channel,
+    CheckResult,
     DeclarationState,
     DocumentType,
     FoundDuring,
@@ -75,6 +76,8 @@ class Declaration(models.Model):
     gross_weight_kg = models.DecimalField(max_digits=14, decimal_places=3)
     packages = models.PositiveIntegerField()
     containers = models.JSONField(default=list, blank=True)
+    # Plates of the vehicles carrying the goods (road transport): how the gate finds them.
+    vehicles = models.JSONField(default=list, blank=True)
     bonded_warehouse = models.ForeignKey(BondedWarehouse, null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+", db_index=False)
 
@@ -274,6 +277,10 @@ class Violation(models.Model):
     description = models.TextField()
     penalty_vnd = models.DecimalField(max_digits=18, decimal_places=0, default=Decimal(0))
     penalty_decision_number = models.CharField(max_length=64, blank=True)
+    # The penalty paid (treasury or bank reference): a violation is settled once every penalty
+    # and the extra duties are paid.
+    penalty_paid_reference = models.CharField(max_length=64, blank=True)
+    penalty_paid_at = models.DateTimeField(null=True, blank=True)
     found_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     found_at = models.DateTimeField()
@@ -296,6 +303,43 @@ class Violation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id}: {self.get_violation_type_display()}"
+
+
+class CheckOutcome(models.Model):
+    """How a check of a declaration ended: conform, or violations found, and what was examined.
+    Every checker writes one (declarations.violations.check_outcome_record); the risk engine
+    learns from them (inspected declarations and their labels) without importing the checkers."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT,
+                                    related_name="check_outcomes")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
+    check_kind = models.CharField(max_length=24, choices=FoundDuring.choices)
+    outcome = models.CharField(max_length=12, choices=CheckResult.choices)
+    examined = models.CharField(max_length=200, blank=True)  # documents, full, 30%, scanner...
+    share_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["declaration_id", "decided_at", "id"]
+        indexes = [
+            # learned selection: outcomes in date order
+            models.Index(fields=["decided_at"], name="check_outcome_decided"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(check_kind__in=FoundDuring.values),
+                                   name="check_outcome_kind_valid"),
+            models.CheckConstraint(condition=Q(outcome__in=CheckResult.values),
+                                   name="check_outcome_valid"),
+            models.CheckConstraint(condition=Q(share_percent__isnull=True)
+                                   | Q(share_percent__gte=1, share_percent__lte=100),
+                                   name="check_outcome_share_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id}: {self.check_kind} {self.outcome}"
 
 
 class DutyPayment(models.Model):

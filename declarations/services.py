@@ -307,3 +307,23 @@ def declaration_clear_if_settled(declaration: Declaration) -> bool:
 def clear_when_green_and_settled(change: StateChange) -> None:
     """State-change subscriber (declarations' own, registered in apps.py) on entering green."""
     declaration_clear_if_settled(change.declaration)
+
+
+@transaction.atomic
+def declaration_duties_reassess(*, declaration: Declaration, rows: list[dict]) -> tuple:
+    """Duties from the values an inspection found (the same calculator, the registration
+    date's rates and exchange rate), stored as the declaration's totals: what is due grows by
+    the difference, the declared goods lines stay as declared. `rows` are cleaned line rows
+    (line_no, tariff_line, origin_country, quantity, unit, line_value, preferential_claimed).
+    Returns (total before, total now)."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    on = timezone.localdate(declaration.submitted_at)
+    documents = list(declaration.documents.all())
+    result = duties_compute(header=header_of(declaration), lines=rows,
+                            exchange_rate=declaration.exchange_rate, on=on,
+                            co_agreements=co_agreements(documents))
+    before = declaration.total_duty_vnd
+    apply_totals(declaration, result, declaration.exchange_rate)
+    Declaration.objects.filter(pk=declaration.pk).update(version=F("version") + 1,
+                                                         **totals_fields(declaration))
+    return before, declaration.total_duty_vnd

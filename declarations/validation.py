@@ -2,6 +2,7 @@
 amendment and the live preview refuse, with a message on the field (nested per goods line).
 Nothing here writes; `FieldErrors` carries every problem at once."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +28,15 @@ from .models import (
     Declaration,
 )
 
+# A vehicle plate as written at the gate (Vietnamese 14C-123.45, Chinese 桂P·12345...): kept
+# without spaces, dots or dashes and in capitals, so 14C-123.45 and 14C12345 are one plate.
+PLATE = re.compile(r"^[0-9A-Z\u4e00-\u9fff]{4,12}$")
+
+
+def normalized_plate(value) -> str:
+    return re.sub(r"[\s.\-·]", "", str(value)).upper()
+
+
 # Rounding tolerance between the invoice total and the sum of line values (invoice currency).
 TOTAL_TOLERANCE = Decimal("0.01")
 HEADER_FIELDS = [
@@ -47,6 +57,7 @@ HEADER_FIELDS = [
     "gross_weight_kg",
     "packages",
     "containers",
+    "vehicles",
     "bonded_warehouse",
 ]
 
@@ -157,6 +168,13 @@ def clean_header(data: dict, errors: Errors) -> dict:
     if len(set(containers)) != len(containers):
         errors.add("containers", _("A container number is listed twice."))
     clean["containers"] = containers
+    vehicles = [normalized_plate(raw) for raw in data.get("vehicles") or []]
+    for raw, plate in zip(data.get("vehicles") or [], vehicles, strict=True):
+        if not PLATE.match(plate):
+            errors.add("vehicles", _("%(value)s is not a vehicle plate.") % {"value": raw})
+    if len(set(vehicles)) != len(vehicles):
+        errors.add("vehicles", _("A vehicle is listed twice."))
+    clean["vehicles"] = vehicles
     for field in ("total_invoice_value", "gross_weight_kg"):
         if field in data and data[field] is not None and data[field] <= 0:
             errors.add(field, _("Must be greater than zero."))

@@ -127,6 +127,7 @@ def _initial_header(declaration: Declaration) -> dict:
             "gross_weight_kg": _plain(declaration.gross_weight_kg),
             "packages": declaration.packages,
             "containers": "\n".join(declaration.containers),
+            "vehicles": "\n".join(declaration.vehicles),
             "bonded_warehouse": declaration.bonded_warehouse.code
             if declaration.bonded_warehouse else None, "has_co": has_co}
 

@@ -14,9 +14,9 @@ from customs_core.exceptions import StateConflict
 from customs_core.models import User
 from customs_core.roles import DOC_CHECK_ROLES, FRONTLINE_ROLES, INSPECTION_ROLES
 
-from .choices import DeclarationErrorCode, FoundDuring, ViolationType
+from .choices import CheckResult, DeclarationErrorCode, FoundDuring, ViolationType
 from .choices import DeclarationState as S
-from .models import Declaration, GoodsLine, Violation
+from .models import CheckOutcome, Declaration, GoodsLine, Violation
 
 # Which check may find a violation in which state, and who does that check.
 FOUND_IN = {
@@ -59,3 +59,43 @@ def violation_record(*, declaration: Declaration, found_by: User, violation_type
         description=description.strip(), penalty_vnd=penalty_vnd,
         penalty_decision_number=penalty_decision_number.strip(), found_by=found_by,
         found_at=timezone.now(), found_during=found_during)
+
+
+@transaction.atomic
+def check_outcome_record(*, declaration: Declaration, check_kind: str, outcome: str,
+                         decided_by: User | None, examined: str = "",
+                         share_percent: int | None = None) -> CheckOutcome:
+    """How a check ended (conform, or violations found) and what it examined: the label the
+    risk engine learns from."""
+    if check_kind not in FoundDuring.values:
+        raise ValidationError({"check_kind": [_("Unknown check.")]})
+    if outcome not in CheckResult.values:
+        raise ValidationError({"outcome": [_("Unknown outcome.")]})
+    if share_percent is not None and not 1 <= share_percent <= 100:
+        raise ValidationError({"share_percent": [_("A share from 1 to 100%.")]})
+    return CheckOutcome.objects.create(
+        declaration=declaration, enterprise_id=declaration.enterprise_id, check_kind=check_kind,
+        outcome=outcome, examined=examined[:200], share_percent=share_percent,
+        decided_by=decided_by, decided_at=timezone.now())
+
+
+@transaction.atomic
+def violation_penalty_pay(*, violation: Violation, reference: str, by: User) -> Violation:
+    """Record that a violation's penalty was paid (treasury or bank reference)."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": [_("Give the payment reference.")]})
+    updated = Violation.objects.filter(pk=violation.pk, penalty_paid_at__isnull=True).update(
+        penalty_paid_reference=reference[:64], penalty_paid_at=timezone.now())
+    if not updated:
+        raise StateConflict(_("This penalty was already paid."),
+                            code=DeclarationErrorCode.NOTHING_TO_PAY,
+                            current_state=violation.declaration.state)
+    violation.refresh_from_db()
+    return violation
+
+
+def violations_settled(declaration: Declaration) -> bool:
+    """Every penalty of the declaration's violations is paid."""
+    return not Violation.objects.filter(declaration=declaration, penalty_vnd__gt=0,
+                                        penalty_paid_at__isnull=True).exists()

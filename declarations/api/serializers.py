@@ -63,6 +63,9 @@ class DeclarationInputSerializer(StrictSerializer):
     gross_weight_kg = serializers.DecimalField(max_digits=14, decimal_places=3,
                                                min_value=Decimal("0.001"))
     packages = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    vehicles = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, default=list, max_length=50,
+        help_text="Plates of the vehicles carrying the goods (road): the gate looks them up.")
     containers = serializers.ListField(child=serializers.CharField(max_length=20),
                                        required=False, default=list, max_length=200)
     bonded_warehouse = serializers.CharField(max_length=16, required=False, allow_blank=True)
@@ -202,6 +205,7 @@ class DeclarationOutputSerializer(DeclarationListOutputSerializer):
     gross_weight_kg = serializers.DecimalField(max_digits=14, decimal_places=3)
     packages = serializers.IntegerField()
     containers = serializers.ListField(child=serializers.CharField())
+    vehicles = serializers.ListField(child=serializers.CharField())
     bonded_warehouse = serializers.CharField(source="bonded_warehouse.code", allow_null=True,
                                              default=None)
     exchange_rate = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)

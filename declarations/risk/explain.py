@@ -5,8 +5,10 @@ The scoring stays pure and keeps an English `detail` in the record; an assessmen
 before hits carried `args` shows that detail as it is.
 """
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -22,6 +24,8 @@ SYSTEM_HITS = [
     ("topup-", "Capacity top-up", gettext_lazy("Capacity top-up")),
     ("max-hits-", "Maximum hits with no selection",
      gettext_lazy("Maximum hits with no selection")),
+    ("amendment-floor", "Amendment requested by an officer",
+     gettext_lazy("Amendment requested by an officer")),
 ]
 CHANNEL_SHARE = {"red": gettext_lazy("red channel"), "yellow": gettext_lazy("yellow channel")}
 
@@ -50,9 +54,13 @@ def _lines(pairs) -> str:
 
 def _violations(a):
     period = ngettext("%(months)d month", "%(months)d months", a["months"]) % a
-    return ngettext("%(count)d violation in the last %(period)s",
+    text = ngettext("%(count)d violation in the last %(period)s",
                     "%(count)d violations in the last %(period)s",
                     a["count"]) % {"count": a["count"], "period": period}
+    if a.get("latest"):  # assessments made before the date was kept have none
+        latest = date_format(date.fromisoformat(a["latest"]), "SHORT_DATE_FORMAT")
+        text += " " + _("(latest found %(date)s)") % {"date": latest}
+    return text
 
 
 def _valuation(a):
@@ -96,6 +104,9 @@ SYSTEM_DETAILS = {
         "expected": _number(a["expected"])},
     "max-hits-": lambda a: ngettext("%(hits)d hit without a selection",
                                     "%(hits)d hits without a selection", a["hits"]) % a,
+    "amendment-floor": lambda a: _("back in the %(channel)s of the check that asked for the "
+                                   "amendment") % {
+        "channel": CHANNEL_SHARE.get(a["channel"], a["channel"])},
 }
 
 

@@ -9,7 +9,7 @@ secret seed, so every selection can be audited and replayed (DESIGN.md §5).
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from ..choices import Channel
@@ -112,10 +112,12 @@ def _matches(rule: RuleSpec, facts: Facts, secret: bytes) -> tuple[str, dict] | 
     p, kind = rule.params, rule.rule_type
     if kind == RuleType.COMPLIANCE_HISTORY:
         window = p["months"] * DAYS_PER_MONTH
-        count = sum(1 for days in facts.violation_days_ago if days <= window)
-        return (f"{count} violation(s) in {p['months']} months",
-                {"count": count, "months": p["months"]}) \
-            if count >= p["min_violations"] else None
+        within = [days for days in facts.violation_days_ago if days <= window]
+        if len(within) < p["min_violations"]:
+            return None
+        latest = (facts.on - timedelta(days=min(within))).isoformat()
+        return (f"{len(within)} violation(s) in {p['months']} months, latest {latest}",
+                {"count": len(within), "months": p["months"], "latest": latest})
     if kind == RuleType.NEW_ENTERPRISE:
         age = facts.enterprise_age_days
         return (f"enterprise {age} days old", {"days": age}) \

@@ -16,7 +16,7 @@ from customs_core.roles import BRANCH_LEADER_ROLES, CHANNEL_RAISER_ROLES, RISK_E
 
 from ..choices import Channel, DeclarationErrorCode
 from ..choices import DeclarationState as S
-from ..models import Declaration
+from ..models import Declaration, DeclarationEvent
 from ..workflow import transition, transition_batch
 from . import cache as risk_cache
 from .choices import ChannelRequestStatus, RiskErrorCode, RuleEffect
@@ -94,6 +94,30 @@ class _MaxHitCounters:
             RiskRule.objects.filter(pk=pk).update(hits_since_selection=self.counts[pk][0])
 
 
+def _channel_floors(batch: list[Declaration]) -> dict[int, str]:
+    """The channel each declaration must at least return to: an amendment an officer asked for
+    during a check comes back to that check (its channel and, in inspection, its officer),
+    whatever the score of the amended version. Two queries, for amended declarations only."""
+    amended = [d.pk for d in batch if d.amendment_count]
+    if not amended:
+        return {}
+    last_submission = {}
+    for pk, frm in (DeclarationEvent.objects.filter(declaration_id__in=amended,
+                                                     to_state=S.SUBMITTED)
+                    .order_by("declaration_id", "at", "id")
+                    .values_list("declaration_id", "from_state")):
+        last_submission[pk] = frm  # the last one wins: the submission being routed now
+    current = [pk for pk, frm in last_submission.items() if frm == S.AMEND_REQUESTED]
+    if not current:
+        return {}
+    floors = {}
+    for pk, frm in (DeclarationEvent.objects.filter(
+            declaration_id__in=current, to_state__in=[S.DOC_CHECK, S.INSPECTION])
+            .order_by("declaration_id", "at", "id").values_list("declaration_id", "from_state")):
+        floors[pk] = frm  # yellow or red: the channel the check that asked was in
+    return floors
+
+
 def _commit_without_waiting_for_disk() -> None:
     """PostgreSQL: this transaction's COMMIT does not wait for its WAL flush.
 
@@ -141,6 +165,7 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
                       .select_related("enterprise").filter(state=S.SUBMITTED)
                       .exclude(pk=first_id).order_by("updated_at", "pk")[:limit - 1])
     batch = mine + others
+    floors = _channel_floors(batch)
     risk = risk_cache.tables()
     counters = _MaxHitCounters(risk.rules)
     facts = facts_for(batch)
@@ -152,6 +177,14 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
                                         expected_yellow=risk.ruleset.expected_yellow_percent,
                                         expected_red=risk.ruleset.expected_red_percent)
         channel, max_hits = counters.apply(decision, channel)
+        floor = floors.get(declaration.pk)
+        if floor and CHANNEL_ORDER[floor] > CHANNEL_ORDER[channel]:
+            channel = floor
+            max_hits = [*max_hits, Hit("amendment-floor", "Amendment requested by an officer",
+                                       "amendment", RuleEffect.MANDATORY_RED
+                                       if floor == Channel.RED else RuleEffect.POINTS, 0,
+                                       f"back in the {floor} channel of the check that asked "
+                                       f"for the amendment", {"channel": floor})]
         recent = [channel, *recent[:risk.ruleset.topup_window - 1]]
         post_audit = decision.post_audit and channel == Channel.GREEN
         assessments.append(RiskAssessment(

@@ -1,6 +1,7 @@
 """Fired criteria as officers read them: translated, with plurals, from the arguments each hit
 stores; the English detail stays in the record, and old hits without arguments still show."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from declarations.risk.choices import RuleType
 from declarations.risk.explain import hit_detail, hit_name
 from declarations.risk.scoring import Policy, capacity_topup, evaluate
 
-from .test_risk_scoring import CASES, POLICY, facts, rule
+from .test_risk_scoring import CASES, ON, POLICY, facts, rule
 
 
 def fired(rule_type, params, hit_facts):
@@ -37,13 +38,17 @@ def test_violations_read_with_plurals():
                 dict(violation_days_ago=(20,)))
     two = fired(RuleType.COMPLIANCE_HISTORY, {"months": 12, "min_violations": 1},
                 dict(violation_days_ago=(20, 30)))
-    assert one["args"] == {"count": 1, "months": 12}
-    assert one["detail"] == "1 violation(s) in 12 months"  # the record keeps its English
+    latest = ON - timedelta(days=20)  # the newest violation: its date is in the hit
+    assert one["args"] == {"count": 1, "months": 12, "latest": latest.isoformat()}
+    assert one["detail"] == f"1 violation(s) in 12 months, latest {latest.isoformat()}"
     with translation.override("en"):
-        assert hit_detail(one) == "1 violation in the last 12 months"
-        assert hit_detail(two) == "2 violations in the last 12 months"
+        assert hit_detail(one) == f"1 violation in the last 12 months (latest found " \
+                                  f"{latest:%d/%m/%Y})"
+        assert hit_detail(two).startswith("2 violations in the last 12 months")
     with translation.override("vi"):
-        assert hit_detail(two) == "2 lần vi phạm trong 12 tháng gần nhất"
+        assert hit_detail(two).startswith("2 lần vi phạm trong 12 tháng gần nhất")
+        assert f"{latest:%d/%m/%Y}" in hit_detail(two)
+    assert hit_detail({**one, "args": {"count": 1, "months": 12}}).startswith("1")  # older
 
 
 def test_system_hits_have_translated_names_and_details():

@@ -339,3 +339,28 @@ def test_a_task_whose_declaration_another_router_holds_still_sees_it_routed(decl
     declaration.refresh_from_db()
     assert declaration.state != "submitted"
     assert RiskAssessment.objects.filter(declaration=declaration).count() == 1
+
+
+def test_an_amendment_an_officer_asked_for_comes_back_at_least_in_its_channel(ruleset,
+                                                                              declarant_a,
+                                                                              make_declaration):
+    """Nothing in the rules selects it, yet the check that asked for the amendment sees the
+    amended version: the declaration returns to its yellow channel."""
+    from declarations.risk.testing import walk_to
+
+    declaration = walk_to(make_declaration(state="submitted"), "amend_requested")
+    with mock.patch("declarations.risk.tasks.routing_enqueue"):
+        services.declaration_amend(declaration=declaration, user=declarant_a,
+                                   data=parse(declaration_payload()), reason="Sửa mã HS")
+    assessment = declaration_route(declaration_id=declaration.pk)
+    declaration.refresh_from_db()
+    assert declaration.state == "yellow" and assessment.channel == "yellow"
+    assert "amendment-floor" in {hit["code"] for hit in assessment.fired}
+
+
+def test_an_amendment_on_the_firms_own_is_scored_afresh(ruleset, declarant_a,
+                                                        make_declaration):
+    declaration = make_declaration(state="submitted")
+    declaration_route(declaration_id=declaration.pk)  # green: nothing selects it
+    declaration.refresh_from_db()
+    assert declaration.state in {"green", "cleared"}
