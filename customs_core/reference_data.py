@@ -192,12 +192,21 @@ def working_periods_load() -> int:
     return len(rows)
 
 
+# Loaders of the apps above (their own reference tables, e.g. inspection's teams), run after
+# customs_core's: name -> callable returning a count. Apps register from AppConfig.ready().
+_APP_LOADERS: dict[str, Callable[[], int]] = {}
+
+
+def register_loader(name: str, loader: Callable[[], int]) -> None:
+    _APP_LOADERS[name] = loader
+
+
 def reference_data_load(progress: Progress = _no_progress) -> dict[str, int]:
     """Everything the app needs before its first declaration, in dependency order."""
     from . import reference_cache
 
     reference_cache.clear()
-    return {
+    counts = {
         "countries": countries_load(),
         "currencies": currencies_load(),
         "hs_nomenclature": hs_nomenclature_load(progress),
@@ -206,3 +215,6 @@ def reference_data_load(progress: Progress = _no_progress) -> dict[str, int]:
         "places": places_load(),
         "working_periods": working_periods_load(),
     }
+    for name, loader in _APP_LOADERS.items():
+        counts[name] = loader()
+    return counts

@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "DeclarationStateEnum": "declarations.choices.DeclarationState",
         "CertificateFormEnum": "declarations.choices.CertificateForm",
         "ChannelEnum": "declarations.choices.Channel",
+        "CheckKindEnum": "inspection.choices.CheckKind",
+        "CheckStateEnum": "inspection.choices.CheckState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -284,4 +286,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Inspection ----------------------------------------------------------------------------
+# Work points of a check (ASYCUDA's weighting): per declaration and per goods line.
+INSPECTION_POINTS_PER_DECLARATION = env.int("INSPECTION_POINTS_PER_DECLARATION", default=10)
+INSPECTION_POINTS_PER_LINE = env.int("INSPECTION_POINTS_PER_LINE", default=5)
+# Legal clocks in working hours (a document check 2, a physical inspection 8: DESIGN.md §4);
+# a post-clearance audit is the branch's own target.
+INSPECTION_LIMIT_HOURS = {"doc_check": env.float("DOC_CHECK_LIMIT_HOURS", default=2.0),
+                          "inspection": env.float("INSPECTION_LIMIT_HOURS", default=8.0),
+                          "post_clearance_audit": env.float("AUDIT_LIMIT_HOURS", default=40.0)}
+# The gate finds declarations cleared, or changed in the last days (to say why one is held).
+GATE_LOOKUP_DAYS = env.int("GATE_LOOKUP_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["inspection-sweep"] = {
+    # Every minute: a routed declaration without its check gets one, and checks waiting in a
+    # team's queue are offered again to officers who came on duty or freed capacity.
+    "task": "inspection.tasks.checks_sweep_task",
+    "schedule": env.float("INSPECTION_SWEEP_SECONDS", default=60.0),
 }

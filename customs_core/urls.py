@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("customs_core.api.urls")),
     path("", include("declarations.api.urls")),
     path("", include("declarations.risk.api.urls")),
+    path("", include("inspection.api.urls")),
 ]
 
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("tariff/", views.tariff_browser, name="tariff-browser"),
     path("declarations/", include("declarations.urls")),
     path("risk/", include("declarations.risk.urls")),
+    path("inspection/", include("inspection.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -24,11 +24,18 @@ ALLOWED_CONTENT_TYPES = {
 DOCUMENT_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.AMEND_REQUESTED, S.YELLOW, S.DOC_CHECK})
 
 
-def _sniff(upload: UploadedFile) -> bytes:
+def file_head(upload: UploadedFile) -> bytes:
     """The first bytes, which say what the file is whatever its name or declared type."""
     head = upload.read(8)
     upload.seek(0)
     return head
+
+
+def sniffed_content_type(upload: UploadedFile) -> str | None:
+    """The allowed type the file's first bytes say it is (PDF, JPEG, PNG), or None."""
+    head = file_head(upload)
+    return next((kind for kind, magic in ALLOWED_CONTENT_TYPES.items()
+                 if head.startswith(magic)), None)
 
 
 @transaction.atomic
@@ -59,7 +66,7 @@ def document_attach(
     if file.size > MAX_DOCUMENT_BYTES:
         errors.add("file", _("A document is at most 10 MB."))
     magic = ALLOWED_CONTENT_TYPES.get(file.content_type or "")
-    if magic is None or not _sniff(file).startswith(magic):
+    if magic is None or not file_head(file).startswith(magic):
         errors.add("file", _("Upload a PDF, JPEG or PNG file."))
     errors.raise_if_any()
     return Document.objects.create(

@@ -38,11 +38,12 @@ def unregister(key: str) -> None:
     _PANELS.pop(key, None)
 
 
-def panels_for(request, declaration) -> list[SafeString]:
-    """The panels this user may see on this declaration, rendered, in order."""
+def panels_for(request, declaration, *, exclude=()) -> list[SafeString]:
+    """The panels this user may see on this declaration, rendered, in order (`exclude`: keys
+    of panels a page shows otherwise, e.g. the inspection workbench its own check)."""
     rendered = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
-        if panel.visible(request.user, declaration):
+        if panel.key not in exclude and panel.visible(request.user, declaration):
             context = {"d": declaration, "user": request.user,
                        **panel.context(request, declaration)}
             rendered.append(render_to_string(panel.template, context, request=request))

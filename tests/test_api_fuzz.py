@@ -60,11 +60,22 @@ def _token(user) -> str:
 
 
 @pytest.fixture
-def world(declarant_a, declarant_b, doc_checker):
-    """The fuzzing enterprise's declarations in several states, one of another enterprise, a
-    pending channel request: the values every path parameter is drawn from."""
+def crew(reference_data):
+    """A team with its people (inspection): the officer and the team leader who fuzz act on
+    checks that are theirs, so the calls reach the services behind the routes."""
+    from inspection.testing import crew_make
+
+    return crew_make("GSKT1", prefix="fz")
+
+
+@pytest.fixture
+def world(declarant_a, declarant_b, doc_checker, crew):
+    """The fuzzing enterprise's declarations in several states (with their checks), one of
+    another enterprise, a pending channel request, the team's members: the values every path
+    parameter is drawn from."""
     from declarations.risk import services as risk_services
     from declarations.testing import declaration_make
+    from inspection.models import Check
 
     mine = [declaration_make(state=state, user=declarant_a, lines=2) for state in WORLD_STATES]
     theirs = declaration_make(state="submitted", user=declarant_b)
@@ -76,8 +87,12 @@ def world(declarant_a, declarant_b, doc_checker):
         "id": [d.pk for d in mine] + [theirs.pk, 999_999_999],
         "request_id": [request.pk, 999_999_999],
         "document_id": documents + [999_999_999],
+        "check_id": list(Check.objects.filter(declaration__in=mine).values_list("pk", flat=True))
+        + [999_999_999],
+        "member_id": list(crew.team.members.values_list("pk", flat=True)) + [999_999_999],
         "hs_code": ["19023040", "08109010", "00000000"],
         "code": ["MCBL1", "NOWHERE"],
+        "team_id": crew.team.pk,
     }
 
 
@@ -91,6 +106,10 @@ def _real_path_parameters(case, world) -> None:
         pool = world.get(name)
         if name == "id" and "channel-requests" in case.path:
             pool = world["request_id"]
+        if name == "id" and case.path.startswith("/api/v1/checks/"):
+            pool = world["check_id"]
+        if name == "id" and case.path.startswith("/api/v1/teams/"):
+            pool = [world["team_id"], 999_999_999]
         if pool:
             case.path_parameters[name] = pool[seed % len(pool)]
 
@@ -107,8 +126,15 @@ def _fuzz(case, user, world):
 @schema.parametrize()
 @FUZZ
 @pytest.mark.django_db
-def test_api_as_an_officer_never_fails_and_matches_its_schema(case, doc_checker, world):
-    _fuzz(case, doc_checker, world)
+def test_api_as_an_officer_never_fails_and_matches_its_schema(case, crew, world):
+    _fuzz(case, crew.doc1, world)
+
+
+@schema.parametrize()
+@FUZZ
+@pytest.mark.django_db
+def test_api_as_a_team_leader_never_fails_and_matches_its_schema(case, crew, world):
+    _fuzz(case, crew.leader, world)
 
 
 @schema.parametrize()

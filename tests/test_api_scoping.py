@@ -24,6 +24,7 @@ BODIES = {
     "documents": lambda: ("multipart", {"doc_type": "invoice", "file": pdf_file()}),
     "document_file": lambda: None,
     "risk": lambda: None,
+    "checks": lambda: None,  # inspection: what the enterprise may read of its checks
     "raise_channel": lambda: ("json", {"channel": "red", "reason": "x"}),
     "channel_requests": lambda: ("json", {"channel": "green", "reason": "x"}),
 }

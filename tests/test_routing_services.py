@@ -63,9 +63,31 @@ print(json.dumps(statuses))
 """
 
 
+def _every_declaration_yellow() -> None:
+    """An active ruleset that sends every declaration of the test (trading country CN) to the
+    yellow channel, so each needs an officer."""
+    from customs_core.testing.factories import UserFactory
+    from declarations.risk.choices import RuleType
+    from declarations.risk.models import RiskRuleset
+    from declarations.risk.services import rule_save
+
+    ruleset = RiskRuleset.objects.create(version=1, name="outage", min_random_percent=0,
+                                         post_audit_random_percent=0)
+    rule_save(ruleset=ruleset, by=UserFactory(username="outage_risk", role="risk"),
+              data={"code": "cn", "name": "CN", "rule_type": RuleType.TRADING_COUNTRY,
+                    "effect": "points", "params": {"countries": ["CN"]}, "points": 35})
+    RiskRuleset.objects.filter(pk=ruleset.pk).update(is_active=True)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_broker_outage_delays_routing_but_loses_nothing(declarant_a, reference_data):
+    """...and every declaration routed yellow after the outage gets its officer (inspection's
+    subscriber runs in the routing transaction, wherever and whenever that happens)."""
     from rest_framework.authtoken.models import Token
+
+    from inspection.choices import OPEN_CHECK_STATES
+    from inspection.models import Check
+    from inspection.testing import crew_make
 
     require_postgresql()
     if not redis_server_available():
@@ -73,7 +95,8 @@ def test_broker_outage_delays_routing_but_loses_nothing(declarant_a, reference_d
     from declarations.testing import publish_rates
 
     publish_rates()
-    ruleset_install_defaults()
+    _every_declaration_yellow()
+    crew = crew_make("GSKT1", prefix="outage", capacity=5000)
     Token.objects.create(user=declarant_a)
     redis = PrivateRedis(port=6390)
     redis.start()
@@ -99,6 +122,12 @@ def test_broker_outage_delays_routing_but_loses_nothing(declarant_a, reference_d
                    timeout=120, what=f"routing after the outage\n{worker.log()[-2000:]}"
                                      f"\n{beat.log()[-2000:]}")
         assert RiskAssessment.objects.count() == COUNT
+        routed = Declaration.objects.filter(state__in=["yellow", "red"])
+        assert routed.count() == COUNT
+        checks = Check.objects.filter(declaration__in=routed, state__in=OPEN_CHECK_STATES)
+        assert checks.count() == COUNT
+        officers = {crew.doc1.pk, crew.doc2.pk, crew.insp1.pk, crew.insp2.pk}
+        assert set(checks.values_list("officer_id", flat=True)) <= officers
     finally:
         beat.stop()
         worker.stop()

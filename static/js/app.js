@@ -56,6 +56,25 @@
     }
   });
 
+  // The officers' queue refreshes itself (hx-trigger "every 30s"); not while the officer is
+  // using it: a reassign form open or a field of it focused would be swapped away.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail.elt;
+    if (!source || source.dataset.refresh !== "queue") { return; }
+    var busy = source.querySelector("details[open]") || source.contains(document.activeElement);
+    if (busy) { event.preventDefault(); }
+  });
+
+  // Opening a check from the queue marks its row.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-testid=open-check]");
+    if (!link) { return; }
+    document.querySelectorAll("tr.queue-row.selected").forEach(function (row) {
+      row.classList.remove("selected");
+    });
+    link.closest("tr").classList.add("selected");
+  });
+
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
 })();

@@ -1,0 +1,776 @@
+"""Writes of the inspection app: opening and assigning checks, the officers' actions, the
+gate. A check's row is locked (or updated conditionally) before the declaration's, always in
+that order; the declaration moves only through declarations.workflow.transition(), so its
+table decides who may do what and its subscribers hear of it."""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customs_core import notifications
+from customs_core.choices import Role
+from customs_core.exceptions import FieldErrors, PreconditionFailed, StateConflict
+from customs_core.models import InspectionSite, TariffLine, User
+from customs_core.reference_cache import tables as reference_tables
+from customs_core.roles import DOC_CHECK_ROLES, FRONTLINE_ROLES, INSPECTION_ROLES
+from customs_core.working_hours import branch_calendar
+from declarations.choices import CheckResult, FoundDuring
+from declarations.choices import DeclarationState as S
+from declarations.documents import MAX_DOCUMENT_BYTES, sniffed_content_type
+from declarations.models import Declaration, Violation
+from declarations.services import declaration_duties_reassess
+from declarations.validation import normalized_plate
+from declarations.violations import (
+    check_outcome_record,
+    violation_penalty_pay,
+    violation_record,
+    violations_settled,
+)
+from declarations.workflow import transition
+
+from . import selectors
+from .assignment import Candidate, choose_officer, work_points
+from .choices import (
+    OPEN_CHECK_STATES,
+    CheckEventKind,
+    CheckKind,
+    CheckOutcomeKind,
+    CheckState,
+    DocumentStatus,
+    InspectionErrorCode,
+    InspectionMethod,
+)
+from .models import (
+    AmendmentIssue,
+    Check,
+    CheckAttachment,
+    CheckEvent,
+    DocumentCheckItem,
+    GateExit,
+    InspectionFinding,
+    Team,
+    TeamMember,
+)
+
+# Who does each kind of check.
+KIND_ROLES = {CheckKind.DOC_CHECK: DOC_CHECK_ROLES, CheckKind.INSPECTION: INSPECTION_ROLES,
+              CheckKind.AUDIT: DOC_CHECK_ROLES}
+# Who is given each kind automatically: the specialists; a team leader supervises (claims or
+# reassigns work, never receives it from the rules).
+AUTO_ROLES = {CheckKind.DOC_CHECK: frozenset({Role.DOC_CHECK}),
+              CheckKind.INSPECTION: frozenset({Role.INSPECTION}),
+              CheckKind.AUDIT: frozenset({Role.DOC_CHECK})}
+# The declaration state a check of each kind starts from and works in.
+KIND_STATES = {CheckKind.DOC_CHECK: (S.YELLOW, S.DOC_CHECK),
+               CheckKind.INSPECTION: (S.RED, S.INSPECTION)}
+INSPECTION_SCHEDULED = "inspection_scheduled"
+logger = logging.getLogger(__name__)
+
+
+def _event(check: Check, kind: str, *, actor=None, officer=None, officer_id=None,
+           reason: str = "", data: dict | None = None) -> CheckEvent:
+    return CheckEvent.objects.create(work=check, kind=kind, actor=actor,
+                                     officer_id=officer.pk if officer else officer_id,
+                                     reason=reason, data=data or {}, at=timezone.now())
+
+
+def _limit_seconds(kind: str) -> int:
+    return int(settings.INSPECTION_LIMIT_HOURS[kind] * 3600)
+
+
+# --- opening and assigning -----------------------------------------------------------------------
+def check_open(*, declaration: Declaration, kind: str, by: User | None = None) -> Check:
+    """The open check of `kind` for a declaration: created (and assigned if an officer can take
+    it) or, if one is open already, that one. Safe to call twice at once (a unique index)."""
+    existing = Check.objects.filter(declaration=declaration, kind=kind,
+                                    state__in=OPEN_CHECK_STATES).first()
+    if existing:
+        return existing
+    now = timezone.now()
+    limit = _limit_seconds(kind)
+    points = work_points(declaration.lines.count(),
+                         per_declaration=settings.INSPECTION_POINTS_PER_DECLARATION,
+                         per_line=settings.INSPECTION_POINTS_PER_LINE)
+    team = selectors.team_for_gate(declaration.border_gate_id)
+    try:
+        with transaction.atomic():
+            check = Check.objects.create(
+                declaration=declaration, kind=kind, team=team, opened_at=now, points=points,
+                limit_seconds=limit, due_at=branch_calendar().add(now, limit))
+    except IntegrityError:  # opened at the same moment by the sweeper or another subscriber
+        return Check.objects.get(declaration=declaration, kind=kind, state__in=OPEN_CHECK_STATES)
+    _event(check, CheckEventKind.OPENED, actor=by,
+           data={"team": team.code if team else None, "points": check.points})
+    return check_assign_automatically(check=check)
+
+
+def check_assign_automatically(*, check: Check) -> Check:
+    """An officer for an unassigned check, chosen by the rules of inspection.assignment, with
+    the figures behind the choice recorded; left in the team's queue if nobody can take it."""
+    if check.team_id is None or check.officer_id is not None:
+        return check
+    declaration = check.declaration
+    members = list(TeamMember.objects.filter(team_id=check.team_id, on_duty=True,
+                                             officer__is_active=True,
+                                             officer__role__in=AUTO_ROLES[check.kind])
+                   .select_related("officer"))
+    ids = [m.officer_id for m in members]
+    loads = selectors.open_points_by_officer(ids)
+    last = selectors.last_assigned_by_officer(ids)
+    candidates = [Candidate(officer_id=m.officer_id,
+                            name=m.officer.get_full_name() or m.officer.username,
+                            open_points=loads.get(m.officer_id, 0),
+                            capacity=m.daily_capacity_points,
+                            last_assigned_at=last.get(m.officer_id)) for m in members]
+    choice = choose_officer(candidates, points=check.points,
+                            previous_officer_id=selectors.previous_officer_of(declaration),
+                            conflicted=selectors.conflicted_officers(declaration.enterprise_id))
+    if not choice.assigned:
+        _event(check, CheckEventKind.UNASSIGNED, reason=choice.reason, data=choice.figures)
+        return check
+    now = timezone.now()
+    updated = Check.objects.filter(pk=check.pk, officer__isnull=True,
+                                   state=CheckState.OPEN).update(
+        officer_id=choice.officer_id, assigned_at=now, version=F("version") + 1)
+    if updated:  # else someone claimed it meanwhile: theirs
+        _event(check, CheckEventKind.ASSIGNED, officer_id=choice.officer_id,
+               reason=choice.reason, data=choice.figures)
+    check.refresh_from_db()
+    return check
+
+
+def check_claim(*, check: Check, by: User) -> Check:
+    """An officer of the check's team takes an unassigned check from the queue. Two claims of
+    one check give one winner: a conditional UPDATE, the loser gets 409."""
+    _may_work_on(check, by, claim=True)
+    updated = Check.objects.filter(pk=check.pk, officer__isnull=True,
+                                   state__in=OPEN_CHECK_STATES).update(
+        officer=by, assigned_at=timezone.now(), version=F("version") + 1)
+    if not updated:
+        fresh = Check.objects.filter(pk=check.pk).values_list("state", flat=True).first()
+        raise StateConflict(_("Someone else took this check first."),
+                            code=InspectionErrorCode.ALREADY_CLAIMED, current_state=fresh or "")
+    _event(check, CheckEventKind.CLAIMED, actor=by, officer=by)
+    check.refresh_from_db()
+    return check
+
+
+@transaction.atomic
+def check_reassign(*, check: Check, officer: User, by: User, reason: str,
+                   if_match: str | None = None) -> Check:
+    """A team leader gives the check to another officer of the team, with a reason."""
+    check = _locked(check, if_match)
+    if not _leads(by, check):
+        raise PermissionDenied(_("Only the team's leader reassigns its work."))
+    if not check.is_open:
+        _refuse_state(check)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    member = TeamMember.objects.filter(officer=officer, team_id=check.team_id).first()
+    if member is None or officer.role not in KIND_ROLES[check.kind]:
+        raise ValidationError({"officer": [_("Choose an officer of the team who does this "
+                                             "kind of check.")]})
+    if officer.pk in selectors.conflicted_officers(check.declaration.enterprise_id):
+        raise ValidationError({"officer": [_("This officer declared a conflict of interest "
+                                             "with the enterprise.")]})
+    previous = check.officer_id
+    _bump(check, officer_id=officer.pk, assigned_at=timezone.now())
+    _event(check, CheckEventKind.REASSIGNED, actor=by, officer=officer, reason=reason,
+           data={"from": previous})
+    return check
+
+
+# --- permissions and locking ---------------------------------------------------------------------
+def _leads(user: User, check: Check) -> bool:
+    return check.team is not None and check.team.leader_id == user.pk
+
+
+def _may_work_on(check: Check, user: User, *, claim: bool = False) -> None:
+    """The assigned officer, or the team's leader; a claim needs a member of the team who does
+    this kind of check. Anyone else: 403."""
+    if not getattr(user, "is_officer", False):
+        raise PermissionDenied(_("Only customs officers work on checks."))
+    if user.role not in KIND_ROLES[check.kind] and not _leads(user, check):
+        raise PermissionDenied(_("Your role does not do this kind of check."))
+    if claim:
+        member = selectors.membership_of(user)
+        if (member is None or member.team_id != check.team_id) and not _leads(user, check):
+            raise PermissionDenied(_("This check belongs to another team's queue."))
+        return
+    if check.officer_id != user.pk and not _leads(user, check):
+        raise PermissionDenied(_("This check is assigned to another officer."))
+
+
+def _locked(check: Check, if_match: str | None = None) -> Check:
+    locked = (Check.objects.select_for_update(of=("self",))
+              .select_related("declaration", "team").get(pk=check.pk))
+    if if_match and if_match.strip() not in {locked.etag, f"W/{locked.etag}", "*"}:
+        raise PreconditionFailed(_("The check changed since you read it: reload it."),
+                                 etag=locked.etag)
+    return locked
+
+
+def _refuse_state(check: Check):
+    raise StateConflict(_("This check is no longer open."), code=InspectionErrorCode.WRONG_STATE,
+                        current_state=check.state)
+
+
+def _bump(check: Check, **fields) -> None:
+    Check.objects.filter(pk=check.pk).update(version=F("version") + 1, **fields)
+    for name, value in fields.items():
+        setattr(check, name, value)
+    check.version += 1
+
+
+def _acting(check: Check, by: User, if_match: str | None, *, states=OPEN_CHECK_STATES) -> Check:
+    check = _locked(check, if_match)
+    _may_work_on(check, by)
+    if check.state not in states:
+        _refuse_state(check)
+    return check
+
+
+def _declaration(check: Check) -> Declaration:
+    return Declaration.objects.select_for_update().get(pk=check.declaration_id)
+
+
+def _in_state(declaration: Declaration, states) -> None:
+    if declaration.state not in states:
+        raise StateConflict(_("The declaration is not in a state for this."),
+                            code=InspectionErrorCode.WRONG_STATE,
+                            current_state=declaration.state)
+
+
+def _start_if_waiting(check: Check, declaration: Declaration, by: User) -> Declaration:
+    """Entering the check's working state (yellow -> doc_check, red -> inspection) on the first
+    action: the clock keeps running from opening."""
+    waiting, working = KIND_STATES[check.kind]
+    if declaration.state == waiting:
+        declaration = transition(declaration, to=working, by=by)
+        _bump(check, state=CheckState.IN_PROGRESS, started_at=timezone.now())
+        _event(check, CheckEventKind.STARTED, actor=by)
+    _in_state(declaration, {working})
+    return declaration
+
+
+@transaction.atomic
+def check_start(*, check: Check, by: User, if_match: str | None = None) -> Check:
+    """The officer starts the check: the declaration enters document check or inspection."""
+    check = _acting(check, by, if_match, states={CheckState.OPEN, CheckState.IN_PROGRESS})
+    if check.kind == CheckKind.AUDIT:
+        _bump(check, state=CheckState.IN_PROGRESS, started_at=timezone.now())
+        _event(check, CheckEventKind.STARTED, actor=by)
+        return check
+    _start_if_waiting(check, _declaration(check), by)
+    return check
+
+
+# --- document check ------------------------------------------------------------------------------
+@transaction.atomic
+def checklist_save(*, check: Check, by: User, items: list[dict],
+                   if_match: str | None = None) -> Check:
+    """The document checklist: each attached (or missing) document present, missing or wrong,
+    with a note. Replaces the previous list."""
+    check = _acting(check, by, if_match)
+    if check.kind != CheckKind.DOC_CHECK:
+        raise StateConflict(_("A checklist belongs to a document check."),
+                            code=InspectionErrorCode.WRONG_STATE, current_state=check.state)
+    documents = {d.pk: d for d in check.declaration.documents.all()}
+    errors = {}
+    rows = []
+    for n, item in enumerate(items, start=1):
+        document = documents.get(item.get("document")) if item.get("document") else None
+        if item.get("document") and document is None:
+            errors[str(n)] = {"document": [_("Not a document of this declaration.")]}
+            continue
+        status = item.get("status")
+        if status not in DocumentStatus.values:
+            errors[str(n)] = {"status": [_("Choose present, missing or wrong.")]}
+            continue
+        doc_type = document.doc_type if document else (item.get("doc_type") or "")
+        if not doc_type:
+            errors[str(n)] = {"doc_type": [_("Name the missing document.")]}
+            continue
+        rows.append(DocumentCheckItem(work=check, document=document, doc_type=doc_type,
+                                      status=status, note=(item.get("note") or "")[:500]))
+    if errors:
+        raise FieldErrors({"items": errors})
+    _start_if_waiting(check, _declaration(check), by)
+    DocumentCheckItem.objects.filter(work=check).delete()
+    DocumentCheckItem.objects.bulk_create(rows)
+    _bump(check)
+    _event(check, CheckEventKind.CHECKLIST, actor=by, data={"items": len(rows)})
+    return check
+
+
+@transaction.atomic
+def check_request_amendment(*, check: Check, by: User, issues: list[dict],
+                            if_match: str | None = None) -> Check:
+    """The officer asks the enterprise to correct the declaration: the issues are shown to the
+    enterprise on its declaration; when it amends, the declaration comes back to this officer."""
+    check = _acting(check, by, if_match)
+    if check.kind != CheckKind.DOC_CHECK:
+        raise StateConflict(_("Amendments are requested during a document check."),
+                            code=InspectionErrorCode.WRONG_STATE, current_state=check.state)
+    texts = [(str(i.get("text") or "").strip(), i.get("line_no")) for i in issues]
+    texts = [(t, n) for t, n in texts if t]
+    if not texts:
+        raise ValidationError({"issues": [_("List what the enterprise must correct.")]})
+    declaration = _start_if_waiting(check, _declaration(check), by)
+    now = timezone.now()
+    AmendmentIssue.objects.bulk_create([AmendmentIssue(work=check, text=t[:500], line_no=n,
+                                                       requested_at=now) for t, n in texts])
+    summary = "; ".join(t for t, _n in texts)[:1000]
+    transition(declaration, to=S.AMEND_REQUESTED, by=by, reason=summary,
+               data={"check": check.pk, "issues": len(texts)})
+    _bump(check, state=CheckState.AWAITING_AMENDMENT)
+    _event(check, CheckEventKind.AMENDMENT_REQUESTED, actor=by, reason=summary)
+    return check
+
+
+@transaction.atomic
+def check_escalate(*, check: Check, by: User, reason: str, if_match: str | None = None) -> Check:
+    """The document check sends the goods to physical inspection (red), with a reason; the
+    inspection is opened and assigned by the red-channel subscriber."""
+    check = _acting(check, by, if_match)
+    if check.kind != CheckKind.DOC_CHECK:
+        raise StateConflict(_("Only a document check escalates."),
+                            code=InspectionErrorCode.WRONG_STATE, current_state=check.state)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    declaration = _start_if_waiting(check, _declaration(check), by)
+    _conclude(check, by, CheckOutcomeKind.ESCALATED, reason)
+    transition(declaration, to=S.RED, by=by, reason=reason, channel="red",
+               data={"escalated_from_check": check.pk})
+    return check
+
+
+def _conclude(check: Check, by: User, outcome: str, conclusion: str = "") -> None:
+    _bump(check, state=CheckState.DONE, outcome=outcome, decided_at=timezone.now(),
+          conclusion=(conclusion or "").strip())
+    _event(check, CheckEventKind.CONCLUDED, actor=by, reason=conclusion,
+           data={"outcome": outcome})
+
+
+def _examined(check: Check) -> tuple[str, int | None]:
+    if check.kind == CheckKind.DOC_CHECK:
+        return "documents", None
+    if check.kind == CheckKind.AUDIT:
+        return "post-clearance audit", None
+    return check.method or InspectionMethod.FULL, check.share_percent
+
+
+@transaction.atomic
+def check_clear(*, check: Check, by: User, conclusion: str = "",
+                if_match: str | None = None) -> Check:
+    """Conform: the declaration is cleared; the outcome is recorded for learned selection."""
+    check = _acting(check, by, if_match)
+    if check.kind == CheckKind.AUDIT:
+        raise StateConflict(_("An audit ends with audit_conclude."),
+                            code=InspectionErrorCode.WRONG_STATE, current_state=check.state)
+    declaration = _start_if_waiting(check, _declaration(check), by)
+    if check.kind == CheckKind.INSPECTION and not check.method:
+        raise ValidationError({"method": [_("Record how the goods were examined first.")]})
+    if Violation.objects.filter(declaration=declaration, found_during=check.kind,
+                                found_at__gte=check.opened_at).exists():
+        raise StateConflict(_("A violation was recorded: settle it or seize the goods."),
+                            code=InspectionErrorCode.WRONG_STATE, current_state=declaration.state)
+    _conclude(check, by, CheckOutcomeKind.CONFORM, conclusion)
+    examined, share = _examined(check)
+    check_outcome_record(declaration=declaration, check_kind=check.kind,
+                         outcome=CheckResult.CONFORM, decided_by=by, examined=examined,
+                         share_percent=share)
+    transition(declaration, to=S.CLEARED, by=by, reason=conclusion,
+               cleared_at=timezone.now(), data={"check": check.pk})
+    return check
+
+
+# --- physical inspection -------------------------------------------------------------------------
+@transaction.atomic
+def inspection_schedule(*, check: Check, by: User, method: str, site: InspectionSite,
+                        scheduled_at, share_percent: int | None = None,
+                        if_match: str | None = None) -> Check:
+    """How, where and when the goods are examined; the enterprise sees it and is told."""
+    check = _acting(check, by, if_match, states={CheckState.OPEN, CheckState.IN_PROGRESS})
+    if check.kind != CheckKind.INSPECTION:
+        raise StateConflict(_("Only a physical inspection is scheduled."),
+                            code=InspectionErrorCode.WRONG_STATE, current_state=check.state)
+    errors = {}
+    if method not in InspectionMethod.values:
+        errors["method"] = [_("Choose full, partial or scanner.")]
+    if method == InspectionMethod.PARTIAL and not (share_percent and 1 <= share_percent < 100):
+        errors["share_percent"] = [_("A partial examination names the share examined "
+                                     "(1 to 99%).")]
+    if scheduled_at is None or scheduled_at < timezone.now() - timedelta(hours=1):
+        errors["scheduled_at"] = [_("Schedule the inspection from now on.")]
+    if check.team_id and not check.team.sites.filter(pk=site.pk).exists():
+        errors["site"] = [_("The team does not cover this inspection site.")]
+    if errors:
+        raise ValidationError(errors)
+    _bump(check, method=method, site=site, scheduled_at=scheduled_at,
+          share_percent=share_percent if method == InspectionMethod.PARTIAL else
+          (100 if method == InspectionMethod.FULL else None))
+    _event(check, CheckEventKind.SCHEDULED, actor=by,
+           data={"method": method, "site": site.code, "at": scheduled_at.isoformat()})
+    declaration = check.declaration
+    notifications.notify(INSPECTION_SCHEDULED, recipients=_declarants_of(declaration),
+                         obj=declaration, context={"number": declaration.number,
+                                                   "site": site.name_vi,
+                                                   "scheduled_at": scheduled_at.isoformat()},
+                         dedupe_key=f"inspection-scheduled-{check.pk}-{check.version}")
+    return check
+
+
+def _declarants_of(declaration: Declaration) -> list[User]:
+    return list(User.objects.filter(enterprise_id=declaration.enterprise_id, is_active=True))
+
+
+@transaction.atomic
+def findings_save(*, check: Check, by: User, findings: list[dict],
+                  if_match: str | None = None) -> Check:
+    """Each goods line as declared and as found (quantity, HS code, origin, unit price).
+    Lines not listed are found as declared."""
+    check = _acting(check, by, if_match)
+    if check.kind != CheckKind.INSPECTION:
+        raise StateConflict(_("Findings belong to a physical inspection."),
+                            code=InspectionErrorCode.WRONG_STATE, current_state=check.state)
+    declaration = _start_if_waiting(check, _declaration(check), by)
+    lines = {line.line_no: line for line in declaration.lines.all()}
+    ref = reference_tables()
+    errors, rows = {}, []
+    for finding in findings:
+        line = lines.get(finding.get("line_no"))
+        key = str(finding.get("line_no"))
+        if line is None:
+            errors[key] = {"line_no": [_("No such goods line.")]}
+            continue
+        hs_code = finding.get("found_hs_code") or ref.row(TariffLine, line.tariff_line_id).hs_code
+        origin = finding.get("found_origin") or line.origin_country_id
+        if hs_code not in ref.tariff_lines:
+            errors[key] = {"found_hs_code": [_("HS code %(code)s is not in the tariff.")
+                                             % {"code": hs_code}]}
+            continue
+        if origin not in ref.countries:
+            errors[key] = {"found_origin": [_("Unknown country %(code)s.") % {"code": origin}]}
+            continue
+        quantity = finding.get("found_quantity", line.quantity)
+        price = finding.get("found_unit_price", line.unit_price)
+        if quantity is None or quantity < 0 or price is None or price < 0:
+            errors[key] = {"found_quantity": [_("Quantities and prices are not negative.")]}
+            continue
+        rows.append(InspectionFinding(
+            work=check, line_no=line.line_no, declared_quantity=line.quantity,
+            found_quantity=quantity, declared_hs_code=ref.row(TariffLine,
+                                                              line.tariff_line_id).hs_code,
+            found_hs_code=hs_code, declared_origin=line.origin_country_id, found_origin=origin,
+            declared_unit_price=line.unit_price, found_unit_price=price,
+            note=(finding.get("note") or "")[:500]))
+    if errors:
+        raise FieldErrors({"findings": errors})
+    InspectionFinding.objects.filter(work=check).delete()
+    InspectionFinding.objects.bulk_create(rows)
+    _bump(check)
+    _event(check, CheckEventKind.FINDINGS, actor=by,
+           data={"lines": len(rows), "differ": sum(1 for r in rows if r.differs)})
+    return check
+
+
+@transaction.atomic
+def attachment_add(*, check: Check, by: User, file, caption: str = "") -> CheckAttachment:
+    """A photo or a document of the inspection: PDF, JPEG or PNG by content, at most 10 MB."""
+    check = _acting(check, by, None)
+    errors = {}
+    if file.size > MAX_DOCUMENT_BYTES:
+        errors["file"] = [_("A document is at most 10 MB.")]
+    # A phone names its photos anything and browsers guess types from names: the content
+    # decides, and the type stored is the one sniffed.
+    content_type = sniffed_content_type(file)
+    if content_type is None:
+        errors["file"] = [_("Upload a PDF, JPEG or PNG file.")]
+    if errors:
+        raise ValidationError(errors)
+    return CheckAttachment.objects.create(
+        work=check, file=file, original_name=(file.name or "photo")[:255],
+        content_type=content_type, size=file.size, caption=caption[:255], uploaded_by=by)
+
+
+def _found_rows(check: Check, declaration: Declaration) -> list[dict]:
+    """The goods lines with the values found where the inspection found others."""
+    ref = reference_tables()
+    found = {f.line_no: f for f in check.findings.all()}
+    rows = []
+    for line in declaration.lines.order_by("line_no"):
+        finding = found.get(line.line_no)
+        tariff = ref.row(TariffLine, line.tariff_line_id)
+        quantity, price, origin = line.quantity, line.unit_price, line.origin_country_id
+        if finding:
+            tariff = ref.tariff_lines[finding.found_hs_code]
+            quantity, price, origin = (finding.found_quantity, finding.found_unit_price,
+                                       finding.found_origin)
+        rows.append({"line_no": line.line_no, "tariff_line": tariff, "origin_country": origin,
+                     "quantity": quantity or Decimal("0.001"), "unit": tariff.unit,
+                     "line_value": (quantity * price).quantize(Decimal("0.0001")),
+                     "preferential_claimed": line.preferential_claimed
+                     and origin == line.origin_country_id})
+    return rows
+
+
+@transaction.atomic
+def check_record_violation(*, check: Check, by: User, violation_type: str, description: str,
+                           penalty_vnd: Decimal = Decimal(0), penalty_decision_number: str = "",
+                           line_no: int | None = None,
+                           if_match: str | None = None) -> Violation:
+    """A violation found by this check. The first one moves the declaration to `violation`; an
+    inspection's duties are recomputed from the values found (the difference is due before
+    release). An audit's leaves the state as it is (the goods are gone)."""
+    check = _acting(check, by, if_match)
+    declaration = _declaration(check)
+    if check.kind != CheckKind.AUDIT:
+        declaration = _start_if_waiting(check, declaration, by)
+    elif declaration.state not in {S.CLEARED, S.GATE_OUT}:
+        _in_state(declaration, {S.CLEARED, S.GATE_OUT})
+    line = declaration.lines.filter(line_no=line_no).first() if line_no else None
+    if line_no and line is None:
+        raise ValidationError({"line_no": [_("No such goods line.")]})
+    violation = violation_record(declaration=declaration, found_by=by,
+                                 violation_type=violation_type, description=description,
+                                 found_during=check.kind, penalty_vnd=penalty_vnd,
+                                 penalty_decision_number=penalty_decision_number,
+                                 goods_line=line)
+    _event(check, CheckEventKind.VIOLATION, actor=by, reason=description,
+           data={"violation": violation.pk, "type": violation_type,
+                 "penalty_vnd": str(penalty_vnd)})
+    if check.kind == CheckKind.AUDIT:
+        return violation
+    if check.kind == CheckKind.INSPECTION and check.findings.exists():
+        before, now = declaration_duties_reassess(declaration=declaration,
+                                                  rows=_found_rows(check, declaration))
+        _bump(check, duties_before_vnd=check.duties_before_vnd or before, duties_found_vnd=now)
+    if declaration.state != S.VIOLATION:
+        examined, share = _examined(check)
+        check_outcome_record(declaration=declaration, check_kind=check.kind,
+                             outcome=CheckResult.VIOLATION, decided_by=by, examined=examined,
+                             share_percent=share)
+        declaration.refresh_from_db()
+        transition(declaration, to=S.VIOLATION, by=by, reason=description,
+                   data={"check": check.pk, "violation": violation.pk})
+        _bump(check, outcome=CheckOutcomeKind.VIOLATION, decided_at=timezone.now())
+    return violation
+
+
+@transaction.atomic
+def check_settle(*, check: Check, by: User, penalty_reference: str = "",
+                 if_match: str | None = None) -> Check:
+    """After a violation: the penalty paid (its reference) and the extra duties paid, the goods
+    are released (cleared)."""
+    check = _acting(check, by, if_match)
+    declaration = _declaration(check)
+    _in_state(declaration, {S.VIOLATION})
+    for violation in Violation.objects.filter(declaration=declaration, penalty_vnd__gt=0,
+                                              penalty_paid_at__isnull=True):
+        if not penalty_reference.strip():
+            raise StateConflict(_("The penalty is not paid: give its payment reference."),
+                                code=InspectionErrorCode.PENALTY_DUE,
+                                current_state=declaration.state)
+        violation_penalty_pay(violation=violation, reference=penalty_reference, by=by)
+    if not violations_settled(declaration):
+        raise StateConflict(_("The penalty is not paid."), code=InspectionErrorCode.PENALTY_DUE,
+                            current_state=declaration.state)
+    if declaration.outstanding_vnd > 0:
+        raise StateConflict(_("Duties of %(due)s VND are still due.")
+                            % {"due": declaration.outstanding_vnd},
+                            code=InspectionErrorCode.DUTIES_DUE, current_state=declaration.state)
+    transition(declaration, to=S.CLEARED, by=by, reason=_("Penalty and duties paid"),
+               cleared_at=timezone.now(), data={"check": check.pk})
+    _bump(check, state=CheckState.DONE, decided_at=check.decided_at or timezone.now())
+    _event(check, CheckEventKind.SETTLED, actor=by, reason=penalty_reference)
+    return check
+
+
+@transaction.atomic
+def check_seize(*, check: Check, by: User, reason: str, if_match: str | None = None) -> Check:
+    """After a violation: the goods are seized (terminal), by a decision with its reasons."""
+    check = _acting(check, by, if_match)
+    declaration = _declaration(check)
+    _in_state(declaration, {S.VIOLATION})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give the seizure decision and its reasons.")]})
+    transition(declaration, to=S.SEIZED, by=by, reason=reason, data={"check": check.pk})
+    _bump(check, state=CheckState.DONE, decided_at=check.decided_at or timezone.now())
+    _event(check, CheckEventKind.SEIZED, actor=by, reason=reason)
+    return check
+
+
+# --- post-clearance audit ---
+@transaction.atomic
+def audit_conclude(*, check: Check, by: User, conclusion: str = "",
+                   if_match: str | None = None) -> Check:
+    """The audit's outcome: no finding, or the violations recorded on it (check_record_violation
+    first); either way it counts in the history like any other."""
+    check = _acting(check, by, if_match)
+    if check.kind != CheckKind.AUDIT:
+        raise StateConflict(_("Only an audit is concluded this way."),
+                            code=InspectionErrorCode.WRONG_STATE, current_state=check.state)
+    found = Violation.objects.filter(declaration_id=check.declaration_id,
+                                     found_during=FoundDuring.POST_CLEARANCE_AUDIT,
+                                     found_at__gte=check.opened_at).exists()
+    outcome = CheckOutcomeKind.VIOLATION if found else CheckOutcomeKind.CONFORM
+    _conclude(check, by, outcome, conclusion)
+    check_outcome_record(declaration=check.declaration, check_kind=check.kind,
+                         outcome=CheckResult.VIOLATION if found else CheckResult.CONFORM,
+                         decided_by=by, examined="post-clearance audit")
+    return check
+
+
+# --- the gate ------------------------------------------------------------------------------------
+@transaction.atomic
+def gate_exit_confirm(*, declaration: Declaration, by: User, vehicle: str = "",
+                      container: str = "", note: str = "") -> GateExit:
+    """The gate officer lets a cleared declaration's goods out, the vehicle and container
+    checked against it; anything else is refused with the reason and nothing written."""
+    if getattr(by, "role", None) not in FRONTLINE_ROLES:
+        raise PermissionDenied(_("Only a customs officer at the gate confirms an exit."))
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.state == S.GATE_OUT:
+        raise StateConflict(_("These goods have already left."),
+                            code=InspectionErrorCode.ALREADY_OUT, current_state=declaration.state)
+    if declaration.state != S.CLEARED:
+        raise StateConflict(_("The declaration is not cleared: the goods may not leave."),
+                            code=InspectionErrorCode.NOT_CLEARED, current_state=declaration.state)
+    plate = normalized_plate(vehicle) if vehicle else ""
+    if plate and declaration.vehicles and plate not in declaration.vehicles:
+        raise StateConflict(_("Vehicle %(plate)s is not declared for these goods.")
+                            % {"plate": vehicle}, code=InspectionErrorCode.WRONG_VEHICLE,
+                            current_state=declaration.state)
+    box = container.replace(" ", "").upper()
+    if box and box not in declaration.containers:
+        raise StateConflict(_("Container %(box)s is not on this declaration.") % {"box": box},
+                            code=InspectionErrorCode.WRONG_CONTAINER,
+                            current_state=declaration.state)
+    if declaration.outstanding_vnd > 0:
+        raise StateConflict(_("Duties of %(due)s VND are still due: the goods may not leave.")
+                            % {"due": declaration.outstanding_vnd},
+                            code=InspectionErrorCode.DUTIES_DUE, current_state=declaration.state)
+    exit_ = GateExit.objects.create(declaration=declaration, officer=by,
+                                    border_gate_id=declaration.border_gate_id, vehicle=plate,
+                                    container=box, note=note[:255], at=timezone.now())
+    transition(declaration, to=S.GATE_OUT, by=by, reason=note,
+               data={"vehicle": plate, "container": box})
+    return exit_
+
+
+# --- reacting to the declaration's life (state-change subscribers) ----------------------------
+def on_channel(change) -> None:
+    """A declaration entering yellow or red gets its check (the same officer again after an
+    amendment they asked for); leaving a channel closes the check it no longer needs.
+
+    Inside the routing's transaction, in a savepoint: a database error here (a lock timeout,
+    a deadlock) must not undo the routing; the declaration is logged and the sweeper opens
+    its check within minutes."""
+    try:
+        with transaction.atomic():
+            _on_channel(change)
+    except DatabaseError:
+        logger.exception("inspection: no check opened for declaration %s (the sweeper will)",
+                         change.declaration.pk)
+
+
+def _on_channel(change) -> None:
+    declaration, to = change.declaration, change.to_state
+    kind = CheckKind.DOC_CHECK if to == S.YELLOW else CheckKind.INSPECTION
+    other = CheckKind.INSPECTION if kind == CheckKind.DOC_CHECK else CheckKind.DOC_CHECK
+    _cancel_open(declaration, kinds=[other], reason="channel_changed", by=change.actor)
+    waiting = Check.objects.filter(declaration=declaration, kind=kind,
+                                   state=CheckState.AWAITING_AMENDMENT).first()
+    if waiting is not None:
+        now = timezone.now()
+        _bump(waiting, state=CheckState.OPEN, opened_at=now,
+              due_at=branch_calendar().add(now, waiting.limit_seconds))
+        AmendmentIssue.objects.filter(work=waiting, resolved_at__isnull=True).update(
+            resolved_at=now)
+        _event(waiting, CheckEventKind.REOPENED, officer=waiting.officer,
+               reason="the declaration was amended", data={"why": "amended"})
+        return
+    check_open(declaration=declaration, kind=kind, by=change.actor)
+
+
+def on_green_or_cancelled(change) -> None:
+    """Lowered to green, or cancelled: its open document check or inspection is not needed."""
+    _cancel_open(change.declaration, kinds=[CheckKind.DOC_CHECK, CheckKind.INSPECTION],
+                 reason=change.to_state, by=change.actor)
+
+
+def on_cleared(change) -> None:
+    """A green declaration flagged for post-clearance audit (the blue lane) joins the audit
+    queue once it is released."""
+    declaration = change.declaration
+    if declaration.post_clearance_audit and change.from_state == S.GREEN:
+        check_open(declaration=declaration, kind=CheckKind.AUDIT)
+
+
+def _cancel_open(declaration, *, kinds, reason: str, by=None) -> None:
+    for check in Check.objects.filter(declaration=declaration, kind__in=kinds,
+                                      state__in=OPEN_CHECK_STATES):
+        _bump(check, state=CheckState.CANCELLED, outcome=CheckOutcomeKind.CANCELLED,
+              decided_at=timezone.now())
+        _event(check, CheckEventKind.CANCELLED, actor=by, reason=reason, data={"why": reason})
+
+
+def checks_sweep() -> dict[str, int]:
+    """The sweeper: routed declarations without their check get one; checks waiting in a
+    queue are offered again to the officers on duty. Idempotent."""
+    opened = assigned = 0
+    for declaration in selectors.declarations_missing_a_check():
+        kind = selectors.CHECK_WAITING_IN[declaration.state]
+        with transaction.atomic():
+            check_open(declaration=declaration, kind=kind)
+        opened += 1
+    for check in selectors.unassigned_checks():
+        with transaction.atomic():
+            if check_assign_automatically(check=check).officer_id:
+                assigned += 1
+    return {"opened": opened, "assigned": assigned}
+
+
+# --- teams -------------------------------------------------------------------------------------
+@transaction.atomic
+def team_member_update(*, member: TeamMember, by: User, on_duty: bool | None = None,
+                       daily_capacity_points: int | None = None) -> TeamMember:
+    """The team's leader marks a member on duty or absent, or changes their daily capacity;
+    checks waiting in the queue are offered again at once."""
+    if member.team.leader_id != by.pk and getattr(by, "role", None) != "branch_leader":
+        raise PermissionDenied(_("Only the team's leader changes its members."))
+    fields = {}
+    if on_duty is not None:
+        fields["on_duty"] = on_duty
+    if daily_capacity_points is not None:
+        if not 10 <= daily_capacity_points <= 5000:
+            raise ValidationError({"daily_capacity_points": [_("From 10 to 5,000 points.")]})
+        fields["daily_capacity_points"] = daily_capacity_points
+    TeamMember.objects.filter(pk=member.pk).update(**fields)
+    member.refresh_from_db()
+    if member.on_duty:
+        for check in Check.objects.filter(team_id=member.team_id, state=CheckState.OPEN,
+                                          officer__isnull=True).select_related("declaration"):
+            check_assign_automatically(check=check)
+    return member
+
+
+def conflict_declare(*, officer: User, enterprise, reason: str, by: User):
+    """An officer (or their leader) declares a conflict of interest with an enterprise."""
+    from .models import ConflictOfInterest
+
+    if by.pk != officer.pk and not Team.objects.filter(leader=by, members__officer=officer):
+        raise PermissionDenied(_("An officer declares their own conflicts, or their leader."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    conflict, _created = ConflictOfInterest.objects.get_or_create(
+        officer=officer, enterprise=enterprise, defaults={"reason": reason.strip()[:255]})
+    return conflict
