@@ -13,36 +13,19 @@ and drops its own database `customs_bench`. Not a test: nothing here asserts a t
 """
 
 import argparse
-import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DB = "customs_bench"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
-PORT = 8031
-ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": DATABASE_URL,
-       "CELERY_BROKER_URL": "", "DEBUG": "false"}
-ENV.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-LUA = """
-wrk.method = "POST"
-wrk.body = [[%(body)s]]
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Token %(token)s"
-done = function(summary, latency, requests)
-  io.write(string.format("NON2XX %%d\\n", summary.errors.status))
-end
-"""
+from bench.common import PYTHON, ROOT, baseline, bench_env, gunicorn, post_lua, psql, wrk
+
+DB = "customs_bench"
+PORT = 8031
+ENV = bench_env(DB)
 
 
 def sh(*args, **kwargs):
@@ -50,8 +33,7 @@ def sh(*args, **kwargs):
 
 
 def setup_database() -> str:
-    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {DB}",
-       "-c", f"CREATE DATABASE {DB}", capture_output=True)
+    psql(f"DROP DATABASE IF EXISTS {DB}", f"CREATE DATABASE {DB}")
     sh(PYTHON, "manage.py", "migrate", "-v0")
     script = """
 import django; django.setup()
@@ -65,39 +47,6 @@ print(Token.objects.create(user=user).key)
 """
     out = sh(PYTHON, "-c", script, capture_output=True, text=True).stdout
     return out.strip().splitlines()[-1]
-
-
-def start_gunicorn() -> subprocess.Popen:
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "customs_core.wsgi:application", "-w", "2", "-b",
-         f"127.0.0.1:{PORT}", "--log-level", "warning"], cwd=ROOT, env=ENV)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
-
-
-def run_wrk(path: str, body: dict, token: str, duration: int, connections: int) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"body": json.dumps(body), "token": token})
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
-                          "-s", script.name, f"http://127.0.0.1:{PORT}{path}"],
-                         capture_output=True, text=True, check=True).stdout
-    os.unlink(script.name)
-
-    def millis(label):
-        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": millis("50"), "p99": millis("99"),
-            "non2xx": int(re.search(r"NON2XX (\d+)", out).group(1)),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1))}
 
 
 def detail_query_counts() -> str:
@@ -132,7 +81,6 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
-    sys.path.insert(0, str(ROOT))
     os.environ.update(ENV)
     import django
 
@@ -142,28 +90,22 @@ def main() -> None:
     token = setup_database()
     lines = [*LINES, dict(LINES[0], hs_code="08081000", description="Táo tươi"),
              dict(LINES[1], hs_code="09023090", description="Chè đen")]
-    declaration = declaration_payload(lines=lines)
-    baseline_body = {"reference": "HX-2026-118", "amount": "3980.00"}
-    server = start_gunicorn()
-    try:
-        run_wrk("/bench/baseline/", baseline_body, token, 2, args.connections)  # warm-up
-        run_wrk("/api/v1/declarations/", declaration, token, 2, args.connections)
-        baseline = run_wrk("/bench/baseline/", baseline_body, token, args.duration,
-                           args.connections)
-        real = run_wrk("/api/v1/declarations/", declaration, token, args.duration,
-                       args.connections)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
+    declaration = post_lua(declaration_payload(lines=lines), token)
+    run = {"duration": args.duration, "connections": args.connections}
+    with gunicorn(ENV, PORT) as url:
+        baseline(url, token, duration=2, connections=args.connections)  # warm-up
+        wrk(url + "/api/v1/declarations/", declaration, duration=2,
+            connections=args.connections)
+        bare = baseline(url, token, **run)
+        real = wrk(url + "/api/v1/declarations/", declaration, **run)
     print(f"gunicorn -w 2, wrk -t2 -c{args.connections} -d{args.duration}s, PostgreSQL")
-    for name, r in (("bare DRF POST, 1 INSERT", baseline),
+    for name, r in (("bare DRF POST, 1 INSERT", bare),
                     ("POST declaration, 5 lines", real)):
         print(f"{name:28s} {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms"
               f"  ({r['requests']} requests, {r['non2xx']} non-2xx)")
-    print(f"ratio declaration / baseline: {real['rps'] / baseline['rps']:.2f}x (goal >= 0.50x)")
+    print(f"ratio declaration / baseline: {real['rps'] / bare['rps']:.2f}x (goal >= 0.50x)")
     print(f"detail endpoint queries by number of lines: {detail_query_counts()}")
-    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {DB}",
-       capture_output=True)
+    psql(f"DROP DATABASE IF EXISTS {DB}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@ is. A subscriber that raises rolls the transition back (the caller gets the exce
 that leaves the process (a Celery task, an e-mail) must wait for the commit: use
 `transaction.on_commit(publish, robust=True)` with a named function (RECIPES.md).
 
+A subscriber registered with `many=True` is called once per transition with the list of its
+matching changes: the router moves up to 200 declarations in one `transition_batch()`, and a
+subscriber that does database work per declaration (inspection's assignment) does it for the
+batch in a constant number of queries instead.
+
     # inspection/apps.py
     def ready(self):
         from declarations import events
@@ -34,19 +39,22 @@ class Subscriber:
     callback: Callable[[StateChange], None]
     to: frozenset[str] | None  # None: every state
     name: str
+    many: bool = False  # called once with the list of matching changes of a transition
 
 
 _SUBSCRIBERS: list[Subscriber] = []
 
 
-def subscribe(callback: Callable[[StateChange], None], *, to: str | Iterable[str] | None = None,
-              name: str | None = None) -> None:
+def subscribe(callback: Callable, *, to: str | Iterable[str] | None = None,
+              name: str | None = None, many: bool = False) -> None:
     """Call `callback(change)` whenever a declaration enters one of the states `to` (every
-    state when None). Registering the same name twice replaces it (ready() may run twice)."""
+    state when None); with `many`, `callback(changes)` once per transition (or batch) with
+    every matching change. Registering the same name twice replaces it (ready() may run
+    twice)."""
     states = None if to is None else frozenset([to] if isinstance(to, str) else to)
     name = name or f"{callback.__module__}.{callback.__qualname__}"
     _SUBSCRIBERS[:] = [s for s in _SUBSCRIBERS if s.name != name]
-    _SUBSCRIBERS.append(Subscriber(callback=callback, to=states, name=name))
+    _SUBSCRIBERS.append(Subscriber(callback=callback, to=states, name=name, many=many))
 
 
 def unsubscribe(name: str) -> None:
@@ -57,8 +65,15 @@ def subscribers() -> list[Subscriber]:
     return list(_SUBSCRIBERS)
 
 
-def notify(change: StateChange) -> None:
-    """Called by the workflow for every step, inside its transaction."""
+def notify(changes: list[StateChange]) -> None:
+    """Called by the workflow once per transition or batch with every step, inside its
+    transaction: each subscriber in registration order, with its matching changes."""
     for subscriber in list(_SUBSCRIBERS):
-        if subscriber.to is None or change.to_state in subscriber.to:
-            subscriber.callback(change)
+        matching = [c for c in changes if subscriber.to is None or c.to_state in subscriber.to]
+        if not matching:
+            continue
+        if subscriber.many:
+            subscriber.callback(matching)
+        else:
+            for change in matching:
+                subscriber.callback(change)

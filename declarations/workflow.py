@@ -138,8 +138,8 @@ def transition(declaration: Declaration, *, to: str | list[str], by, reason: str
             for name, value in fields.items():
                 setattr(declaration, name, value)
             # Subscribers run in this transaction: one that raises undoes the transition.
-            for frm, step in hops:
-                events.notify(events.StateChange(declaration, frm, step, by, reason, data or {}))
+            events.notify([events.StateChange(declaration, frm, step, by, reason, data or {})
+                           for frm, step in hops])
     if not updated:  # raised outside the block: nothing was written, nothing to roll back
         fresh = Declaration.objects.filter(pk=declaration.pk).values_list("state", flat=True)
         raise StateConflict(_("Someone else changed this declaration first."),
@@ -181,9 +181,9 @@ def transition_batch(declarations: list[Declaration], *, to: str | list[str], by
                 d.state, d.version, d.updated_at = path[-1], d.version + 1, now
                 for name, value in fields.items():
                     setattr(d, name, value)
-            for d in declarations:  # in this transaction: a subscriber that raises undoes all
-                for frm, step in hops:
-                    events.notify(events.StateChange(d, frm, step, by, reason, {}))
+            # In this transaction: a subscriber that raises undoes all.
+            events.notify([events.StateChange(d, frm, step, by, reason, {})
+                           for d in declarations for frm, step in hops])
     if updated != len(declarations):  # the caller's transaction rolls the partial UPDATE back
         raise StateConflict(_("Someone else changed this declaration first."),
                             code=DeclarationErrorCode.MOVED_BY_SOMEONE_ELSE)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CheckKind(models.TextChoices):
@@ -13,7 +14,7 @@ class CheckKind(models.TextChoices):
 
 
 class CheckState(models.TextChoices):
-    OPEN = "open", _("Waiting")
+    OPEN = "open", pgettext_lazy("check state", "Waiting")
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_AMENDMENT = "awaiting_amendment", _("Waiting for the amendment")
     DONE = "done", _("Done")

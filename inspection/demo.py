@@ -10,9 +10,9 @@ from customs_core.choices import Role
 from customs_core.demo import DEMO_PASSWORD
 from customs_core.models import Enterprise, User
 
+from .assigning import checks_sweep
 from .models import ConflictOfInterest, Team, TeamMember
 from .reference import teams_load
-from .services import checks_sweep
 
 # username, role, full name, team, daily capacity (points); None as username: an account
 # of customs_core's demo (created there), joined to the team here.

@@ -16,7 +16,7 @@ from declarations.choices import DeclarationState as S
 def register() -> None:
     from customs_core.reference_data import register_loader
 
-    from . import services, widgets
+    from . import assigning, services, widgets
     from .panels import (
         enterprise_panel_context,
         enterprise_panel_visible,
@@ -26,10 +26,13 @@ def register() -> None:
     from .reference import teams_load
 
     register_loader("teams", teams_load)
-    events.subscribe(services.on_channel, to={S.YELLOW, S.RED}, name="inspection.open-check")
-    events.subscribe(services.on_green_or_cancelled, to={S.GREEN, S.CANCELLED},
-                     name="inspection.close-check")
-    events.subscribe(services.on_cleared, to=S.CLEARED, name="inspection.audit-queue")
+    # many=True: once per transition or routing batch, so a batch costs a few queries.
+    events.subscribe(assigning.on_channel, to={S.YELLOW, S.RED}, name="inspection.open-check",
+                     many=True)
+    events.subscribe(assigning.on_green_or_cancelled, to={S.GREEN, S.CANCELLED},
+                     name="inspection.close-check", many=True)
+    events.subscribe(assigning.on_cleared, to=S.CLEARED, name="inspection.audit-queue",
+                     many=True)
     panels.register(panels.Panel(key="inspection-officer", template="inspection/_panel.html",
                                  order=20, visible=officer_panel_visible,
                                  context=officer_panel_context))

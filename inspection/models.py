@@ -98,6 +98,10 @@ class Check(models.Model):
 
     declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="checks",
                                     verbose_name=_("declaration"))
+    # The declaration's enterprise, kept on the row: rotation reads the enterprise's latest
+    # assigned check (index below) without joining declarations.
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False, verbose_name=_("enterprise"))
     kind = models.CharField(_("check"), max_length=24, choices=CheckKind.choices)
     state = models.CharField(_("state"), max_length=20, choices=CheckState.choices,
                              default=CheckState.OPEN)
@@ -145,8 +149,9 @@ class Check(models.Model):
                          name="check_open_by_team"),
             models.Index(fields=["officer", "due_at"], condition=Q(state__in=OPEN_CHECK_STATES),
                          name="check_open_by_officer"),
-            # rotation: the enterprise's previous declarations' officers
-            models.Index(fields=["declaration"], name="check_declaration"),
+            # rotation: who handled the enterprise's latest check (one index probe per firm)
+            models.Index(fields=["enterprise", "-opened_at", "-id"],
+                         condition=Q(officer__isnull=False), name="check_enterprise_latest"),
         ]
         constraints = [
             # One open check of a kind per declaration: the subscriber and the sweeper may both

@@ -7,20 +7,17 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customs_core import notifications
-from customs_core.choices import Role
 from customs_core.exceptions import FieldErrors, PreconditionFailed, StateConflict
 from customs_core.models import InspectionSite, TariffLine, User
 from customs_core.reference_cache import tables as reference_tables
 from customs_core.roles import DOC_CHECK_ROLES, FRONTLINE_ROLES, INSPECTION_ROLES
-from customs_core.working_hours import branch_calendar
 from declarations.choices import CheckResult, FoundDuring
 from declarations.choices import DeclarationState as S
 from declarations.documents import MAX_DOCUMENT_BYTES, sniffed_content_type
@@ -36,7 +33,7 @@ from declarations.violations import (
 from declarations.workflow import transition
 
 from . import selectors
-from .assignment import Candidate, choose_officer, work_points
+from .assigning import checks_assign
 from .choices import (
     OPEN_CHECK_STATES,
     CheckEventKind,
@@ -51,22 +48,17 @@ from .models import (
     AmendmentIssue,
     Check,
     CheckAttachment,
-    CheckEvent,
     DocumentCheckItem,
     GateExit,
     InspectionFinding,
     Team,
     TeamMember,
 )
+from .records import bump, event
 
 # Who does each kind of check.
 KIND_ROLES = {CheckKind.DOC_CHECK: DOC_CHECK_ROLES, CheckKind.INSPECTION: INSPECTION_ROLES,
               CheckKind.AUDIT: DOC_CHECK_ROLES}
-# Who is given each kind automatically: the specialists; a team leader supervises (claims or
-# reassigns work, never receives it from the rules).
-AUTO_ROLES = {CheckKind.DOC_CHECK: frozenset({Role.DOC_CHECK}),
-              CheckKind.INSPECTION: frozenset({Role.INSPECTION}),
-              CheckKind.AUDIT: frozenset({Role.DOC_CHECK})}
 # The declaration state a check of each kind starts from and works in.
 KIND_STATES = {CheckKind.DOC_CHECK: (S.YELLOW, S.DOC_CHECK),
                CheckKind.INSPECTION: (S.RED, S.INSPECTION)}
@@ -74,91 +66,23 @@ INSPECTION_SCHEDULED = "inspection_scheduled"
 logger = logging.getLogger(__name__)
 
 
-def _event(check: Check, kind: str, *, actor=None, officer=None, officer_id=None,
-           reason: str = "", data: dict | None = None) -> CheckEvent:
-    return CheckEvent.objects.create(work=check, kind=kind, actor=actor,
-                                     officer_id=officer.pk if officer else officer_id,
-                                     reason=reason, data=data or {}, at=timezone.now())
-
-
-def _limit_seconds(kind: str) -> int:
-    return int(settings.INSPECTION_LIMIT_HOURS[kind] * 3600)
-
-
-# --- opening and assigning -----------------------------------------------------------------------
-def check_open(*, declaration: Declaration, kind: str, by: User | None = None) -> Check:
-    """The open check of `kind` for a declaration: created (and assigned if an officer can take
-    it) or, if one is open already, that one. Safe to call twice at once (a unique index)."""
-    existing = Check.objects.filter(declaration=declaration, kind=kind,
-                                    state__in=OPEN_CHECK_STATES).first()
-    if existing:
-        return existing
-    now = timezone.now()
-    limit = _limit_seconds(kind)
-    points = work_points(declaration.lines.count(),
-                         per_declaration=settings.INSPECTION_POINTS_PER_DECLARATION,
-                         per_line=settings.INSPECTION_POINTS_PER_LINE)
-    team = selectors.team_for_gate(declaration.border_gate_id)
-    try:
-        with transaction.atomic():
-            check = Check.objects.create(
-                declaration=declaration, kind=kind, team=team, opened_at=now, points=points,
-                limit_seconds=limit, due_at=branch_calendar().add(now, limit))
-    except IntegrityError:  # opened at the same moment by the sweeper or another subscriber
-        return Check.objects.get(declaration=declaration, kind=kind, state__in=OPEN_CHECK_STATES)
-    _event(check, CheckEventKind.OPENED, actor=by,
-           data={"team": team.code if team else None, "points": check.points})
-    return check_assign_automatically(check=check)
-
-
-def check_assign_automatically(*, check: Check) -> Check:
-    """An officer for an unassigned check, chosen by the rules of inspection.assignment, with
-    the figures behind the choice recorded; left in the team's queue if nobody can take it."""
-    if check.team_id is None or check.officer_id is not None:
-        return check
-    declaration = check.declaration
-    members = list(TeamMember.objects.filter(team_id=check.team_id, on_duty=True,
-                                             officer__is_active=True,
-                                             officer__role__in=AUTO_ROLES[check.kind])
-                   .select_related("officer"))
-    ids = [m.officer_id for m in members]
-    loads = selectors.open_points_by_officer(ids)
-    last = selectors.last_assigned_by_officer(ids)
-    candidates = [Candidate(officer_id=m.officer_id,
-                            name=m.officer.get_full_name() or m.officer.username,
-                            open_points=loads.get(m.officer_id, 0),
-                            capacity=m.daily_capacity_points,
-                            last_assigned_at=last.get(m.officer_id)) for m in members]
-    choice = choose_officer(candidates, points=check.points,
-                            previous_officer_id=selectors.previous_officer_of(declaration),
-                            conflicted=selectors.conflicted_officers(declaration.enterprise_id))
-    if not choice.assigned:
-        _event(check, CheckEventKind.UNASSIGNED, reason=choice.reason, data=choice.figures)
-        return check
-    now = timezone.now()
-    updated = Check.objects.filter(pk=check.pk, officer__isnull=True,
-                                   state=CheckState.OPEN).update(
-        officer_id=choice.officer_id, assigned_at=now, version=F("version") + 1)
-    if updated:  # else someone claimed it meanwhile: theirs
-        _event(check, CheckEventKind.ASSIGNED, officer_id=choice.officer_id,
-               reason=choice.reason, data=choice.figures)
-    check.refresh_from_db()
-    return check
-
-
+@transaction.atomic
 def check_claim(*, check: Check, by: User) -> Check:
     """An officer of the check's team takes an unassigned check from the queue. Two claims of
     one check give one winner: a conditional UPDATE, the loser gets 409."""
     _may_work_on(check, by, claim=True)
+    now = timezone.now()
     updated = Check.objects.filter(pk=check.pk, officer__isnull=True,
                                    state__in=OPEN_CHECK_STATES).update(
-        officer=by, assigned_at=timezone.now(), version=F("version") + 1)
+        officer=by, assigned_at=now, version=F("version") + 1)
     if not updated:
         fresh = Check.objects.filter(pk=check.pk).values_list("state", flat=True).first()
         raise StateConflict(_("Someone else took this check first."),
                             code=InspectionErrorCode.ALREADY_CLAIMED, current_state=fresh or "")
-    _event(check, CheckEventKind.CLAIMED, actor=by, officer=by)
-    check.refresh_from_db()
+    event(check, CheckEventKind.CLAIMED, actor=by, officer=by)
+    # Nothing else writes a check while it has no officer (every other write needs one, or
+    # closes it, which this UPDATE's condition excludes): the row is what was read, plus this.
+    check.officer, check.assigned_at, check.version = by, now, check.version + 1
     return check
 
 
@@ -177,12 +101,13 @@ def check_reassign(*, check: Check, officer: User, by: User, reason: str,
     if member is None or officer.role not in KIND_ROLES[check.kind]:
         raise ValidationError({"officer": [_("Choose an officer of the team who does this "
                                              "kind of check.")]})
-    if officer.pk in selectors.conflicted_officers(check.declaration.enterprise_id):
+    if officer.pk in selectors.conflicts_by_enterprise([check.enterprise_id]).get(
+            check.enterprise_id, ()):
         raise ValidationError({"officer": [_("This officer declared a conflict of interest "
                                              "with the enterprise.")]})
     previous = check.officer_id
-    _bump(check, officer_id=officer.pk, assigned_at=timezone.now())
-    _event(check, CheckEventKind.REASSIGNED, actor=by, officer=officer, reason=reason,
+    bump(check, officer_id=officer.pk, assigned_at=timezone.now())
+    event(check, CheckEventKind.REASSIGNED, actor=by, officer=officer, reason=reason,
            data={"from": previous})
     return check
 
@@ -222,13 +147,6 @@ def _refuse_state(check: Check):
                         current_state=check.state)
 
 
-def _bump(check: Check, **fields) -> None:
-    Check.objects.filter(pk=check.pk).update(version=F("version") + 1, **fields)
-    for name, value in fields.items():
-        setattr(check, name, value)
-    check.version += 1
-
-
 def _acting(check: Check, by: User, if_match: str | None, *, states=OPEN_CHECK_STATES) -> Check:
     check = _locked(check, if_match)
     _may_work_on(check, by)
@@ -254,8 +172,8 @@ def _start_if_waiting(check: Check, declaration: Declaration, by: User) -> Decla
     waiting, working = KIND_STATES[check.kind]
     if declaration.state == waiting:
         declaration = transition(declaration, to=working, by=by)
-        _bump(check, state=CheckState.IN_PROGRESS, started_at=timezone.now())
-        _event(check, CheckEventKind.STARTED, actor=by)
+        bump(check, state=CheckState.IN_PROGRESS, started_at=timezone.now())
+        event(check, CheckEventKind.STARTED, actor=by)
     _in_state(declaration, {working})
     return declaration
 
@@ -265,8 +183,8 @@ def check_start(*, check: Check, by: User, if_match: str | None = None) -> Check
     """The officer starts the check: the declaration enters document check or inspection."""
     check = _acting(check, by, if_match, states={CheckState.OPEN, CheckState.IN_PROGRESS})
     if check.kind == CheckKind.AUDIT:
-        _bump(check, state=CheckState.IN_PROGRESS, started_at=timezone.now())
-        _event(check, CheckEventKind.STARTED, actor=by)
+        bump(check, state=CheckState.IN_PROGRESS, started_at=timezone.now())
+        event(check, CheckEventKind.STARTED, actor=by)
         return check
     _start_if_waiting(check, _declaration(check), by)
     return check
@@ -305,8 +223,8 @@ def checklist_save(*, check: Check, by: User, items: list[dict],
     _start_if_waiting(check, _declaration(check), by)
     DocumentCheckItem.objects.filter(work=check).delete()
     DocumentCheckItem.objects.bulk_create(rows)
-    _bump(check)
-    _event(check, CheckEventKind.CHECKLIST, actor=by, data={"items": len(rows)})
+    bump(check)
+    event(check, CheckEventKind.CHECKLIST, actor=by, data={"items": len(rows)})
     return check
 
 
@@ -330,8 +248,8 @@ def check_request_amendment(*, check: Check, by: User, issues: list[dict],
     summary = "; ".join(t for t, _n in texts)[:1000]
     transition(declaration, to=S.AMEND_REQUESTED, by=by, reason=summary,
                data={"check": check.pk, "issues": len(texts)})
-    _bump(check, state=CheckState.AWAITING_AMENDMENT)
-    _event(check, CheckEventKind.AMENDMENT_REQUESTED, actor=by, reason=summary)
+    bump(check, state=CheckState.AWAITING_AMENDMENT)
+    event(check, CheckEventKind.AMENDMENT_REQUESTED, actor=by, reason=summary)
     return check
 
 
@@ -353,9 +271,9 @@ def check_escalate(*, check: Check, by: User, reason: str, if_match: str | None 
 
 
 def _conclude(check: Check, by: User, outcome: str, conclusion: str = "") -> None:
-    _bump(check, state=CheckState.DONE, outcome=outcome, decided_at=timezone.now(),
+    bump(check, state=CheckState.DONE, outcome=outcome, decided_at=timezone.now(),
           conclusion=(conclusion or "").strip())
-    _event(check, CheckEventKind.CONCLUDED, actor=by, reason=conclusion,
+    event(check, CheckEventKind.CONCLUDED, actor=by, reason=conclusion,
            data={"outcome": outcome})
 
 
@@ -373,7 +291,7 @@ def check_clear(*, check: Check, by: User, conclusion: str = "",
     """Conform: the declaration is cleared; the outcome is recorded for learned selection."""
     check = _acting(check, by, if_match)
     if check.kind == CheckKind.AUDIT:
-        raise StateConflict(_("An audit ends with audit_conclude."),
+        raise StateConflict(_("An audit is concluded, not cleared."),
                             code=InspectionErrorCode.WRONG_STATE, current_state=check.state)
     declaration = _start_if_waiting(check, _declaration(check), by)
     if check.kind == CheckKind.INSPECTION and not check.method:
@@ -414,10 +332,10 @@ def inspection_schedule(*, check: Check, by: User, method: str, site: Inspection
         errors["site"] = [_("The team does not cover this inspection site.")]
     if errors:
         raise ValidationError(errors)
-    _bump(check, method=method, site=site, scheduled_at=scheduled_at,
+    bump(check, method=method, site=site, scheduled_at=scheduled_at,
           share_percent=share_percent if method == InspectionMethod.PARTIAL else
           (100 if method == InspectionMethod.FULL else None))
-    _event(check, CheckEventKind.SCHEDULED, actor=by,
+    event(check, CheckEventKind.SCHEDULED, actor=by,
            data={"method": method, "site": site.code, "at": scheduled_at.isoformat()})
     declaration = check.declaration
     notifications.notify(INSPECTION_SCHEDULED, recipients=_declarants_of(declaration),
@@ -476,8 +394,8 @@ def findings_save(*, check: Check, by: User, findings: list[dict],
         raise FieldErrors({"findings": errors})
     InspectionFinding.objects.filter(work=check).delete()
     InspectionFinding.objects.bulk_create(rows)
-    _bump(check)
-    _event(check, CheckEventKind.FINDINGS, actor=by,
+    bump(check)
+    event(check, CheckEventKind.FINDINGS, actor=by,
            data={"lines": len(rows), "differ": sum(1 for r in rows if r.differs)})
     return check
 
@@ -544,7 +462,7 @@ def check_record_violation(*, check: Check, by: User, violation_type: str, descr
                                  found_during=check.kind, penalty_vnd=penalty_vnd,
                                  penalty_decision_number=penalty_decision_number,
                                  goods_line=line)
-    _event(check, CheckEventKind.VIOLATION, actor=by, reason=description,
+    event(check, CheckEventKind.VIOLATION, actor=by, reason=description,
            data={"violation": violation.pk, "type": violation_type,
                  "penalty_vnd": str(penalty_vnd)})
     if check.kind == CheckKind.AUDIT:
@@ -552,7 +470,7 @@ def check_record_violation(*, check: Check, by: User, violation_type: str, descr
     if check.kind == CheckKind.INSPECTION and check.findings.exists():
         before, now = declaration_duties_reassess(declaration=declaration,
                                                   rows=_found_rows(check, declaration))
-        _bump(check, duties_before_vnd=check.duties_before_vnd or before, duties_found_vnd=now)
+        bump(check, duties_before_vnd=check.duties_before_vnd or before, duties_found_vnd=now)
     if declaration.state != S.VIOLATION:
         examined, share = _examined(check)
         check_outcome_record(declaration=declaration, check_kind=check.kind,
@@ -561,7 +479,7 @@ def check_record_violation(*, check: Check, by: User, violation_type: str, descr
         declaration.refresh_from_db()
         transition(declaration, to=S.VIOLATION, by=by, reason=description,
                    data={"check": check.pk, "violation": violation.pk})
-        _bump(check, outcome=CheckOutcomeKind.VIOLATION, decided_at=timezone.now())
+        bump(check, outcome=CheckOutcomeKind.VIOLATION, decided_at=timezone.now())
     return violation
 
 
@@ -589,8 +507,8 @@ def check_settle(*, check: Check, by: User, penalty_reference: str = "",
                             code=InspectionErrorCode.DUTIES_DUE, current_state=declaration.state)
     transition(declaration, to=S.CLEARED, by=by, reason=_("Penalty and duties paid"),
                cleared_at=timezone.now(), data={"check": check.pk})
-    _bump(check, state=CheckState.DONE, decided_at=check.decided_at or timezone.now())
-    _event(check, CheckEventKind.SETTLED, actor=by, reason=penalty_reference)
+    bump(check, state=CheckState.DONE, decided_at=check.decided_at or timezone.now())
+    event(check, CheckEventKind.SETTLED, actor=by, reason=penalty_reference)
     return check
 
 
@@ -603,8 +521,8 @@ def check_seize(*, check: Check, by: User, reason: str, if_match: str | None = N
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the seizure decision and its reasons.")]})
     transition(declaration, to=S.SEIZED, by=by, reason=reason, data={"check": check.pk})
-    _bump(check, state=CheckState.DONE, decided_at=check.decided_at or timezone.now())
-    _event(check, CheckEventKind.SEIZED, actor=by, reason=reason)
+    bump(check, state=CheckState.DONE, decided_at=check.decided_at or timezone.now())
+    event(check, CheckEventKind.SEIZED, actor=by, reason=reason)
     return check
 
 
@@ -666,79 +584,6 @@ def gate_exit_confirm(*, declaration: Declaration, by: User, vehicle: str = "",
     return exit_
 
 
-# --- reacting to the declaration's life (state-change subscribers) ----------------------------
-def on_channel(change) -> None:
-    """A declaration entering yellow or red gets its check (the same officer again after an
-    amendment they asked for); leaving a channel closes the check it no longer needs.
-
-    Inside the routing's transaction, in a savepoint: a database error here (a lock timeout,
-    a deadlock) must not undo the routing; the declaration is logged and the sweeper opens
-    its check within minutes."""
-    try:
-        with transaction.atomic():
-            _on_channel(change)
-    except DatabaseError:
-        logger.exception("inspection: no check opened for declaration %s (the sweeper will)",
-                         change.declaration.pk)
-
-
-def _on_channel(change) -> None:
-    declaration, to = change.declaration, change.to_state
-    kind = CheckKind.DOC_CHECK if to == S.YELLOW else CheckKind.INSPECTION
-    other = CheckKind.INSPECTION if kind == CheckKind.DOC_CHECK else CheckKind.DOC_CHECK
-    _cancel_open(declaration, kinds=[other], reason="channel_changed", by=change.actor)
-    waiting = Check.objects.filter(declaration=declaration, kind=kind,
-                                   state=CheckState.AWAITING_AMENDMENT).first()
-    if waiting is not None:
-        now = timezone.now()
-        _bump(waiting, state=CheckState.OPEN, opened_at=now,
-              due_at=branch_calendar().add(now, waiting.limit_seconds))
-        AmendmentIssue.objects.filter(work=waiting, resolved_at__isnull=True).update(
-            resolved_at=now)
-        _event(waiting, CheckEventKind.REOPENED, officer=waiting.officer,
-               reason="the declaration was amended", data={"why": "amended"})
-        return
-    check_open(declaration=declaration, kind=kind, by=change.actor)
-
-
-def on_green_or_cancelled(change) -> None:
-    """Lowered to green, or cancelled: its open document check or inspection is not needed."""
-    _cancel_open(change.declaration, kinds=[CheckKind.DOC_CHECK, CheckKind.INSPECTION],
-                 reason=change.to_state, by=change.actor)
-
-
-def on_cleared(change) -> None:
-    """A green declaration flagged for post-clearance audit (the blue lane) joins the audit
-    queue once it is released."""
-    declaration = change.declaration
-    if declaration.post_clearance_audit and change.from_state == S.GREEN:
-        check_open(declaration=declaration, kind=CheckKind.AUDIT)
-
-
-def _cancel_open(declaration, *, kinds, reason: str, by=None) -> None:
-    for check in Check.objects.filter(declaration=declaration, kind__in=kinds,
-                                      state__in=OPEN_CHECK_STATES):
-        _bump(check, state=CheckState.CANCELLED, outcome=CheckOutcomeKind.CANCELLED,
-              decided_at=timezone.now())
-        _event(check, CheckEventKind.CANCELLED, actor=by, reason=reason, data={"why": reason})
-
-
-def checks_sweep() -> dict[str, int]:
-    """The sweeper: routed declarations without their check get one; checks waiting in a
-    queue are offered again to the officers on duty. Idempotent."""
-    opened = assigned = 0
-    for declaration in selectors.declarations_missing_a_check():
-        kind = selectors.CHECK_WAITING_IN[declaration.state]
-        with transaction.atomic():
-            check_open(declaration=declaration, kind=kind)
-        opened += 1
-    for check in selectors.unassigned_checks():
-        with transaction.atomic():
-            if check_assign_automatically(check=check).officer_id:
-                assigned += 1
-    return {"opened": opened, "assigned": assigned}
-
-
 # --- teams -------------------------------------------------------------------------------------
 @transaction.atomic
 def team_member_update(*, member: TeamMember, by: User, on_duty: bool | None = None,
@@ -757,9 +602,8 @@ def team_member_update(*, member: TeamMember, by: User, on_duty: bool | None = N
     TeamMember.objects.filter(pk=member.pk).update(**fields)
     member.refresh_from_db()
     if member.on_duty:
-        for check in Check.objects.filter(team_id=member.team_id, state=CheckState.OPEN,
-                                          officer__isnull=True).select_related("declaration"):
-            check_assign_automatically(check=check)
+        checks_assign(list(Check.objects.filter(team_id=member.team_id, state=CheckState.OPEN,
+                                                officer__isnull=True)))
     return member
 
 

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from .services import checks_sweep
+from .assigning import checks_sweep
 
 logger = logging.getLogger(__name__)
 

@@ -5,11 +5,13 @@ The queue and the workbench speak htmx: claiming or reassigning re-renders the r
 on the workbench re-renders the workbench and tells the queue to refresh (HX-Trigger); the
 same URLs answer a plain browser with whole pages and redirects."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -84,6 +86,15 @@ def _default_scope(user) -> str:
     if selectors.teams_led_by(user):
         return "team"
     return "mine" if selectors.membership_of(user) else "all"
+
+
+def _queue_query(request) -> str:
+    """The filters of the queue an htmx request came from: a row re-rendered after a claim or
+    a reassignment keeps its links in that queue (its scope, its filters)."""
+    query = QueryDict(urlsplit(request.headers.get("HX-Current-URL", "")).query, mutable=True)
+    for name in ("page", "partial", "check"):
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def _selected(request) -> int | None:
@@ -360,11 +371,14 @@ def check_action(request, pk, name):
     check = selectors.check_detail_for(request.user, pk)
     if request.POST.get("from") == "queue":
         row = _rows([check], request.user)[0]
-        response = render(request, "inspection/_queue_row.html", {"row": row, "in_row": True})
+        response = render(request, "inspection/_queue_row.html",
+                          {"row": row, "in_row": True, "query": _queue_query(request)})
     else:
         response = render(request, "inspection/_workbench.html",
                           _workbench_context(request, check, forms=forms))
-    if not refused:
+    if not refused and request.POST.get("from") != "queue":
+        # The workbench changed a row the list shows: refresh it. An action from a row has
+        # re-rendered that row already (with its message); the others refresh on their clock.
         response["HX-Trigger"] = "queue-changed"
     return response
 

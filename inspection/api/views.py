@@ -128,12 +128,16 @@ class CheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _check(self, request, pk):
         return selectors.check_get_for(request.user, pk)
 
-    @extend_schema(summary="Take an unassigned check from the team's queue", request=None,
-                   responses={200: CheckOutputSerializer})
+    @extend_schema(summary="Take an unassigned check from the team's queue",
+                   description="Answers the check as the queue lists it (its row); GET the "
+                               "check for its checklist, findings and history.",
+                   request=None, responses={200: CheckListOutputSerializer})
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
-        services.check_claim(check=self._check(request, pk), by=request.user)
-        return _check_response(request, pk)
+        check = services.check_claim(check=self._check(request, pk), by=request.user)
+        response = Response(represent(CheckListOutputSerializer, _Listed(check)))
+        response["ETag"] = check.etag
+        return response
 
     @extend_schema(summary="Give the check to another officer of the team (team leader)",
                    request=AssignInputSerializer, responses={200: CheckOutputSerializer},

@@ -197,7 +197,7 @@ def test_twenty_concurrent_claims_of_one_check_have_one_winner_and_one_event(ref
 
     officers = [crew.doc1, crew.doc2, crew.leader]
     for n in range(17):
-        officer = UserFactory(username=f"race_doc{n}", role="doc_check")
+        officer = UserFactory(username=f"race_extra{n}", role="doc_check")
         TeamMember.objects.create(team=crew.team, officer=officer, on_duty=False)
         officers.append(officer)
     tokens = [Token.objects.create(user=officer).key for officer in officers]

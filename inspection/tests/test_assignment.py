@@ -7,7 +7,7 @@ import pytest
 
 from customs_core.testing.factories import DeclarantFactory, EnterpriseFactory
 from declarations import events
-from inspection import services
+from inspection import assigning, services
 from inspection.assignment import Candidate, choose_officer, work_points
 from inspection.choices import CheckEventKind, CheckKind
 from inspection.models import Check, CheckEvent, ConflictOfInterest, TeamMember
@@ -139,9 +139,9 @@ def test_the_sweeper_opens_and_assigns_what_the_subscriber_missed(crew, make):
 
         register()
     assert not Check.objects.filter(declaration=declaration).exists()
-    assert services.checks_sweep()["opened"] == 1
+    assert assigning.checks_sweep()["opened"] == 1
     assert open_check_of(declaration).officer in {crew.doc1, crew.doc2}
-    assert services.checks_sweep() == {"opened": 0, "assigned": 0}  # idempotent
+    assert assigning.checks_sweep() == {"opened": 0, "assigned": 0}  # idempotent
 
 
 def test_a_check_left_in_the_queue_is_assigned_when_an_officer_comes_on_duty(crew, make):
@@ -159,8 +159,32 @@ def test_a_database_error_while_opening_never_undoes_the_routing(crew, make, mon
     def fail(**kwargs):
         raise OperationalError("lock timeout")
 
-    monkeypatch.setattr(services, "check_open", fail)
+    monkeypatch.setattr(assigning, "checks_open", fail)
     declaration = make("yellow", user=_declarant())
     assert declaration.state == "yellow"
     monkeypatch.undo()
-    assert services.checks_sweep()["opened"] == 1
+    assert assigning.checks_sweep()["opened"] == 1
+
+
+def test_a_routing_batch_is_opened_and_assigned_in_a_constant_number_of_queries(
+        crew, declarant_a, django_assert_max_num_queries):
+    """The router moves up to 200 declarations with one transition_batch(): the subscriber
+    opens and assigns all of them at once, spreading the work and rotating one firm's
+    declarations between the officers as single assignments would."""
+    from declarations.choices import DeclarationState as S
+    from declarations.testing import declaration_make
+    from declarations.workflow import transition_batch
+
+    TeamMember.objects.filter(team=crew.team).update(daily_capacity_points=5000)
+    firms = [declarant_a, _declarant()]
+    batch = [declaration_make(state="scored", user=firms[n % 2]) for n in range(12)]
+    with django_assert_max_num_queries(20):
+        transition_batch(batch, to=S.YELLOW, by=None, channel="yellow")
+    checks = sorted((open_check_of(d) for d in batch), key=lambda c: c.due_at)
+    officers = [c.officer_id for c in checks]
+    assert officers.count(crew.doc1.pk) == officers.count(crew.doc2.pk) == 6
+    for firm in firms:  # one firm's consecutive declarations never go to the same officer
+        mine = [c.officer_id for c in sorted(checks, key=lambda c: c.pk)
+                if c.enterprise_id == firm.enterprise_id]
+        assert all(a != b for a, b in zip(mine, mine[1:], strict=False))
+    assert CheckEvent.objects.filter(work__in=checks, kind=CheckEventKind.ASSIGNED).count() == 12

@@ -361,3 +361,29 @@ def test_the_clock_counts_working_time_against_the_legal_limit(crew, make):
     clock = clock_of(check, now=check.opened_at)
     assert clock.used_seconds == 0 and clock.colour == "ok"
     assert clock_of(check, now=check.due_at + timedelta(minutes=1)).colour == "late"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_gate_lookup_by_plate_or_container_is_served_by_its_indexes(reference_data):
+    """At a million declarations a scan would take seconds: the partial GIN indexes of
+    migration 0002 must be able to serve the lookup (their predicate implied by the query's
+    states, their operator class matching its `@>`)."""
+    from django.db import connection, transaction
+
+    from customs_core.testing.services import require_postgresql
+    from inspection.selectors import GATE_STATES, _carrying
+
+    require_postgresql()
+    query = (Declaration.objects.filter(_carrying("14C21536", "CSQU3054383"),
+                                        state__in=GATE_STATES).values("id"))
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Rolled back below: without sequential scans and the state index (which an empty
+        # table makes look as good as anything), only the gate indexes remain to serve it.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("DROP INDEX decl_state_created")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    assert "decl_vehicles_at_gate" in plan and "decl_containers_at_gate" in plan, plan

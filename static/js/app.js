@@ -57,10 +57,13 @@
   });
 
   // The officers' queue refreshes itself (hx-trigger "every 30s"); not while the officer is
-  // using it: a reassign form open or a field of it focused would be swapped away.
+  // using it: a reassign form open or a field of it focused would be swapped away. A refresh
+  // asked for by an action ("queue-changed") always runs: the action has just finished.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var source = event.detail.elt;
     if (!source || source.dataset.refresh !== "queue") { return; }
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (trigger && trigger.type === "queue-changed") { return; }
     var busy = source.querySelector("details[open]") || source.contains(document.activeElement);
     if (busy) { event.preventDefault(); }
   });
@@ -73,6 +76,15 @@
       row.classList.remove("selected");
     });
     link.closest("tr").classList.add("selected");
+  });
+
+  // ...and keeps it marked when the list is re-rendered (its refresh, a claimed row).
+  document.addEventListener("htmx:afterSettle", function () {
+    var open = document.querySelector("#workbench [data-testid=workbench]");
+    if (!open) { return; }
+    document.querySelectorAll("tr.queue-row").forEach(function (row) {
+      row.classList.toggle("selected", row.dataset.check === open.dataset.check);
+    });
   });
 
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
