@@ -240,6 +240,11 @@ def _path(world: _World, channel: str, horizon: float) -> list[tuple[str, str, f
         t += rng.uniform(3600, 8 * 3600)  # the 8-working-hour clock
         if rng.random() < 0.06:
             steps.append((S.INSPECTION, S.VIOLATION, t, Role.INSPECTION))
+            # The penalty decision, then: the penalty and the extra duties paid and the goods
+            # released, or (rarely) the goods seized.
+            t += rng.uniform(4 * 3600, 3 * 86400)
+            steps.append((S.VIOLATION, S.SEIZED if rng.random() < 0.05 else S.CLEARED, t,
+                          Role.INSPECTION))
         else:
             steps.append((S.INSPECTION, S.CLEARED, t, Role.INSPECTION))
     if steps[-1][1] == S.CLEARED:
@@ -359,7 +364,8 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
                     else rng.choice(world.officers[actor] or [declarant]))
         reason = "Khách hàng hủy hợp đồng" if to == S.CANCELLED else (
             VIOLATION_TEXT[VIOLATION_TYPES[pk % len(VIOLATION_TYPES)]] if to == S.VIOLATION
-            else "")
+            else "Đã nộp tiền phạt và thuế chênh lệch" if frm == S.VIOLATION and to == S.CLEARED
+            else f"Quyết định tịch thu {pk % 10000}/QĐ-TTHQ" if to == S.SEIZED else "")
         events.add((pk, frm, to, actor_id, reason, {}, submitted + timedelta(seconds=seconds)))
         if frm in (S.DOC_CHECK, S.INSPECTION) and to in (S.CLEARED, S.VIOLATION):
             kind = FoundDuring.DOC_CHECK if frm == S.DOC_CHECK else FoundDuring.INSPECTION
@@ -370,9 +376,14 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
                                     actor_id, submitted + timedelta(seconds=seconds)))
         if to == S.VIOLATION:  # the inspector's finding, as declarations.violations records it
             kind = VIOLATION_TYPES[pk % len(VIOLATION_TYPES)]
+            settled = next((submitted + timedelta(seconds=s[2]) for s in path
+                            if s[0] == S.VIOLATION and s[1] == S.CLEARED), None)
             writers["violation"].add((pk, enterprise.pk, None, None, kind, VIOLATION_TEXT[kind],
-                                      Decimal(rng.choice((5, 10, 15, 20))) * 1_000_000, "",
-                                      "", None, actor_id, submitted + timedelta(seconds=seconds),
+                                      Decimal(rng.choice((5, 10, 15, 20))) * 1_000_000,
+                                      f"{pk % 10000}/QĐ-XPHC",
+                                      f"KBP{pk:012d}" if settled else "",
+                                      settled - timedelta(minutes=30) if settled else None,
+                                      actor_id, submitted + timedelta(seconds=seconds),
                                       FoundDuring.INSPECTION))
     if paid:
         writers["payment"].add((pk, paid, f"KB{pk:012d}", declarant,

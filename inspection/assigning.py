@@ -246,13 +246,14 @@ def checks_cancel(checks, *, reason: str, by=None) -> None:
 def checks_sweep() -> dict[str, int]:
     """Routed declarations without their check get one; checks waiting in a team's queue are
     offered again to the officers on duty. Idempotent; a batch per call and kind."""
-    opened = 0
+    opened: list[Check] = []
     for state, kind in selectors.CHECK_WAITING_IN.items():
         missing = selectors.declarations_missing_a_check(state)
         if missing:
             with transaction.atomic():
-                opened += len(checks_open(declarations=missing, kind=kind))
+                opened += checks_open(declarations=missing, kind=kind)
     waiting = selectors.unassigned_checks()
     with transaction.atomic():
         checks_assign(waiting)
-    return {"opened": opened, "assigned": sum(1 for c in waiting if c.officer_id)}
+    return {"opened": len(opened),
+            "assigned": sum(1 for c in [*opened, *waiting] if c.officer_id)}

@@ -73,3 +73,20 @@ def test_the_risk_engine_is_the_first_panel_and_routes_through_a_subscriber():
     assert "risk.route-when-submitted" in {s.name for s in events.subscribers()}
     assert "declarations.auto-clear" in {s.name for s in events.subscribers()}
     assert min(panels._PANELS.values(), key=lambda p: p.order).key == "risk"
+
+
+def test_a_batch_subscriber_is_called_once_per_transition_with_all_its_changes(declarant_a):
+    """many=True: the router's transition_batch() of many declarations is one call, so a
+    subscriber doing database work per batch keeps routing's pace (inspection's does)."""
+    from declarations.workflow import transition_batch
+
+    calls = []
+    events.subscribe(calls.append, to={S.YELLOW}, name="test.batch", many=True)
+    try:
+        batch = [declaration_make(state="scored", user=declarant_a) for _ in range(3)]
+        transition_batch(batch, to=S.YELLOW, by=None, channel="yellow")
+    finally:
+        events.unsubscribe("test.batch")
+    assert len(calls) == 1
+    assert [(c.declaration.pk, c.from_state, c.to_state) for c in calls[0]] == [
+        (d.pk, S.SCORED, S.YELLOW) for d in batch]

@@ -98,3 +98,23 @@ def test_no_demo_timestamp_is_in_the_future(reference_data, settings, tmp_path, 
         events = sorted(declaration.events.all(), key=lambda e: (e.at, e.id))
         assert events[-1].to_state == declaration.state
         assert declaration.created_at <= events[0].at
+
+
+def test_a_violation_of_the_history_ends_released_or_seized():
+    """The history's violations do not wait forever: the goods are released once the penalty
+    is paid (then leave through the gate) or seized, a few days later."""
+    import random
+    from types import SimpleNamespace
+
+    from declarations.choices import DeclarationState as S
+    from declarations.demo import _path
+
+    endings = set()
+    for seed in range(3000):
+        path = _path(SimpleNamespace(rng=random.Random(seed)), "red", horizon=30 * 86400)
+        states = [to for _frm, to, _t, _actor in path]
+        if S.VIOLATION in states:
+            after = states[states.index(S.VIOLATION) + 1:]
+            assert after in ([S.CLEARED, S.GATE_OUT], [S.SEIZED]), states
+            endings.add(after[-1])
+    assert endings == {S.GATE_OUT, S.SEIZED}
