@@ -14,10 +14,11 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from customs_core.bulk import insert_rows
 from customs_core.choices import Role
 from customs_core.working_hours import branch_calendar
 from declarations.choices import DeclarationState as S
@@ -67,10 +68,10 @@ def checks_open(*, declarations: list[Declaration], kind: str, by=None,
     created = _create([d for pk, d in by_id.items() if pk not in have], kind, teams)
     if created:
         codes = {team_id: code for team_id, code in teams.values()}
-        CheckEvent.objects.bulk_create([
-            CheckEvent(work=c, kind=CheckEventKind.OPENED, actor=by, at=c.opened_at,
-                       data={"team": codes.get(c.team_id), "points": c.points})
-            for c in created])
+        actor_id = getattr(by, "pk", None)
+        insert_rows(CheckEvent, EVENT_COLUMNS, [
+            (c.pk, CheckEventKind.OPENED, actor_id, None, "",
+             {"team": codes.get(c.team_id), "points": c.points}, c.opened_at) for c in created])
         checks_assign(created, record_queue=True)
     return [*already, *created]
 
@@ -89,7 +90,8 @@ def _create(declarations: list[Declaration], kind: str, teams: dict) -> list[Che
                   opened_at=now, limit_seconds=limit, due_at=due) for d in declarations]
     try:
         with transaction.atomic():
-            return Check.objects.bulk_create(rows)
+            _insert(rows)
+            return rows
     except IntegrityError:
         # Another router or the sweeper opened some of them at this moment: open the others
         # one by one, each in its own savepoint.
@@ -103,6 +105,27 @@ def _create(declarations: list[Declaration], kind: str, teams: dict) -> list[Che
             except IntegrityError:
                 continue
         return created
+
+
+CHECK_FIELDS = [f for f in Check._meta.concrete_fields if not f.primary_key]
+EVENT_COLUMNS = ("work_id", "kind", "actor_id", "officer_id", "reason", "data", "at")
+
+
+def _insert(rows: list[Check]) -> None:
+    """Insert new checks and set their ids. On PostgreSQL the ids come from the sequence and
+    the rows go in with one COPY: a routing batch opens up to 200 checks, and bulk_create
+    (model preparation, psycopg escaping UNNEST arrays value by value) cost a third of the
+    routing's own time there. Elsewhere, bulk_create."""
+    if connection.vendor != "postgresql":
+        Check.objects.bulk_create(rows)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('inspection_check', 'id')) "
+                       "FROM generate_series(1, %s)", [len(rows)])
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+    insert_rows(Check, ["id", *(f.column for f in CHECK_FIELDS)],
+                [(row.pk, *(getattr(row, f.attname) for f in CHECK_FIELDS)) for row in rows])
 
 
 # --- assigning ---------------------------------------------------------------------------------
@@ -151,12 +174,11 @@ def checks_assign(checks: list[Check], *, record_queue: bool = False) -> None:
             points, _last = work.get(choice.officer_id, (0, None))
             work[choice.officer_id] = (points + check.points, now)
             previous[check.enterprise_id] = choice.officer_id
-            events.append(CheckEvent(work=check, kind=CheckEventKind.ASSIGNED, at=now,
-                                     officer_id=choice.officer_id, reason=choice.reason,
-                                     data=choice.figures))
+            events.append((check.pk, CheckEventKind.ASSIGNED, None, choice.officer_id,
+                           choice.reason, choice.figures, now))
         elif record_queue:
-            events.append(CheckEvent(work=check, kind=CheckEventKind.UNASSIGNED, at=now,
-                                     reason=choice.reason, data=choice.figures))
+            events.append((check.pk, CheckEventKind.UNASSIGNED, None, None, choice.reason,
+                           choice.figures, now))
     given = set()
     for officer_id, group in chosen.items():
         ids = [c.pk for c in group]
@@ -171,8 +193,8 @@ def checks_assign(checks: list[Check], *, record_queue: bool = False) -> None:
                 check.officer_id, check.assigned_at = officer_id, now
                 check.version += 1
                 given.add(check.pk)
-    CheckEvent.objects.bulk_create([e for e in events
-                                    if e.kind != CheckEventKind.ASSIGNED or e.work_id in given])
+    insert_rows(CheckEvent, EVENT_COLUMNS,
+                [e for e in events if e[1] != CheckEventKind.ASSIGNED or e[0] in given])
 
 
 # --- reacting to the declaration's life (state-change subscribers) ----------------------------

@@ -141,14 +141,15 @@ class Check(models.Model):
         verbose_name = _("check")
         verbose_name_plural = _("checks")
         indexes = [
-            # the branch's queue (all teams), oldest due first
-            models.Index(fields=["due_at"], condition=Q(state__in=OPEN_CHECK_STATES),
+            # the branch's queue (all teams), oldest due first; the id breaks ties, so a page
+            # of a queue with many checks due at the same time reads 25 entries, not sorts all
+            models.Index(fields=["due_at", "id"], condition=Q(state__in=OPEN_CHECK_STATES),
                          name="check_open_by_due"),
             # the team's queue and "my work": open checks by team / officer, oldest due first
-            models.Index(fields=["team", "due_at"], condition=Q(state__in=OPEN_CHECK_STATES),
-                         name="check_open_by_team"),
-            models.Index(fields=["officer", "due_at"], condition=Q(state__in=OPEN_CHECK_STATES),
-                         name="check_open_by_officer"),
+            models.Index(fields=["team", "due_at", "id"],
+                         condition=Q(state__in=OPEN_CHECK_STATES), name="check_open_by_team"),
+            models.Index(fields=["officer", "due_at", "id"],
+                         condition=Q(state__in=OPEN_CHECK_STATES), name="check_open_by_officer"),
             # rotation: who handled the enterprise's latest check (one index probe per firm)
             models.Index(fields=["enterprise", "-opened_at", "-id"],
                          condition=Q(officer__isnull=False), name="check_enterprise_latest"),

@@ -74,10 +74,10 @@ class _Row:
 
 
 def _rows(checks, user) -> list[_Row]:
-    member = selectors.membership_of(user)
+    member_team_id = selectors.team_id_of(user)
     team_ids = {c.team_id for c in checks if c.team_id and c.team.leader_id == user.pk}
     officers = selectors.team_officers(team_ids)
-    return [_Row(c, user=user, member_team_id=member.team_id if member else None,
+    return [_Row(c, user=user, member_team_id=member_team_id,
                  officers=[o for o in officers.get(c.team_id, [])
                            if o.role in services.KIND_ROLES[c.kind]]) for c in checks]
 
@@ -85,7 +85,7 @@ def _rows(checks, user) -> list[_Row]:
 def _default_scope(user) -> str:
     if selectors.teams_led_by(user):
         return "team"
-    return "mine" if selectors.membership_of(user) else "all"
+    return "mine" if selectors.team_id_of(user) else "all"
 
 
 def _queue_query(request) -> str:
@@ -129,8 +129,7 @@ def queue_page(request):
 # --- the workbench -------------------------------------------------------------------------------
 def _workbench_context(request, check: Check, *, forms: dict | None = None) -> dict:
     declaration = declaration_detail_for(request.user, check.declaration_id)
-    member = selectors.membership_of(request.user)
-    actions = check_actions(request.user, check, member_team_id=member.team_id if member else None,
+    actions = check_actions(request.user, check, member_team_id=selectors.team_id_of(request.user),
                             declaration_state=declaration.state)
     forms = forms or {}
     items = {item.document_id: item for item in check.items.all()}

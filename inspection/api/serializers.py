@@ -47,6 +47,19 @@ class CheckListOutputSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
+class ClaimOutputSerializer(serializers.Serializer):
+    """A claimed check: enough to confirm it and act on it next (its ETag is the version)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=CheckKind.choices)
+    state = serializers.ChoiceField(choices=CheckState.choices)
+    declaration = serializers.IntegerField(source="declaration_id")
+    officer = serializers.CharField(source="officer.username")
+    assigned_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+
+
 class ChecklistItemSerializer(serializers.Serializer):
     document = serializers.IntegerField(source="document_id", allow_null=True)
     doc_type = serializers.CharField()

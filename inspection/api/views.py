@@ -35,6 +35,7 @@ from .serializers import (
     CheckListOutputSerializer,
     CheckOutputSerializer,
     CheckReasonInputSerializer,
+    ClaimOutputSerializer,
     ConclusionInputSerializer,
     EnterpriseCheckViewSerializer,
     FindingsInputSerializer,
@@ -129,13 +130,14 @@ class CheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.check_get_for(request.user, pk)
 
     @extend_schema(summary="Take an unassigned check from the team's queue",
-                   description="Answers the check as the queue lists it (its row); GET the "
-                               "check for its checklist, findings and history.",
-                   request=None, responses={200: CheckListOutputSerializer})
+                   description="Answers the claimed check in short (GET it for the rest); "
+                               "its ETag for the next action.",
+                   request=None, responses={200: ClaimOutputSerializer})
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
-        check = services.check_claim(check=self._check(request, pk), by=request.user)
-        response = Response(represent(CheckListOutputSerializer, _Listed(check)))
+        check = services.check_claim(check=selectors.check_row_for(request.user, pk),
+                                     by=request.user)
+        response = Response(represent(ClaimOutputSerializer, check))
         response["ETag"] = check.etag
         return response
 
