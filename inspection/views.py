@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from customs_core.exceptions import ApplicationError, PreconditionFailed, StateConflict
@@ -227,32 +228,37 @@ def _do_checklist(request, check):
     return _("Checklist saved.")
 
 
-def _do_request_amendment(request, check):
-    form = AmendmentForm(request.POST, auto_id="amd_%s")
-    if not form.is_valid():
-        raise _Invalid("request_amendment", form)
-    services.check_request_amendment(check=check, by=request.user,
-                                     issues=form.cleaned_data["issues"],
-                                     if_match=_if_match(request))
-    return _("Amendment requested: the enterprise sees the issues on its declaration.")
+# Workbench actions whose form's fields are the service's arguments: (form, the prefix of its
+# ids on the workbench, the service, what the officer is told).
+FORM_ACTIONS = {
+    "request_amendment": (AmendmentForm, "amd", services.check_request_amendment,
+                          gettext_lazy("Amendment requested: the enterprise sees the issues "
+                                       "on its declaration.")),
+    "escalate": (ReasonForm, "esc", services.check_escalate,
+                 gettext_lazy("Sent to physical inspection.")),
+    "clear": (ConclusionForm, "clr", services.check_clear,
+              gettext_lazy("Cleared: the goods may leave once the duties are paid.")),
+    "violation": (ViolationForm, "vio", services.check_record_violation,
+                  gettext_lazy("Violation recorded.")),
+    "settle": (SettleForm, "stl", services.check_settle,
+               gettext_lazy("Settled: the goods are released.")),
+    "seize": (ReasonForm, "seize", services.check_seize, gettext_lazy("The goods are seized.")),
+    "audit_conclude": (ConclusionForm, "aud", services.audit_conclude,
+                       gettext_lazy("Audit concluded.")),
+}
 
 
-def _do_escalate(request, check):
-    form = ReasonForm(request.POST, auto_id="esc_%s")
-    if not form.is_valid():
-        raise _Invalid("escalate", form)
-    services.check_escalate(check=check, by=request.user, reason=form.cleaned_data["reason"],
-                            if_match=_if_match(request))
-    return _("Sent to physical inspection.")
+def _form_action(name):
+    form_class, prefix, service, done = FORM_ACTIONS[name]
 
+    def do(request, check):
+        form = form_class(request.POST, auto_id=f"{prefix}_%s")
+        if not form.is_valid():
+            raise _Invalid(name, form)
+        service(check=check, by=request.user, **form.cleaned_data, if_match=_if_match(request))
+        return str(done)
 
-def _do_clear(request, check):
-    form = ConclusionForm(request.POST, auto_id="clr_%s")
-    if not form.is_valid():
-        raise _Invalid("clear", form)
-    services.check_clear(check=check, by=request.user,
-                         conclusion=form.cleaned_data["conclusion"], if_match=_if_match(request))
-    return _("Cleared: the goods may leave once the duties are paid.")
+    return do
 
 
 def _do_schedule(request, check):
@@ -287,49 +293,9 @@ def _do_attach(request, check):
     return _("Attached.")
 
 
-def _do_violation(request, check):
-    form = ViolationForm(request.POST, auto_id="vio_%s")
-    if not form.is_valid():
-        raise _Invalid("violation", form)
-    services.check_record_violation(check=check, by=request.user, **form.cleaned_data,
-                                    if_match=_if_match(request))
-    return _("Violation recorded.")
-
-
-def _do_settle(request, check):
-    form = SettleForm(request.POST, auto_id="stl_%s")
-    if not form.is_valid():
-        raise _Invalid("settle", form)
-    services.check_settle(check=check, by=request.user,
-                          penalty_reference=form.cleaned_data["penalty_reference"],
-                          if_match=_if_match(request))
-    return _("Settled: the goods are released.")
-
-
-def _do_seize(request, check):
-    form = ReasonForm(request.POST, auto_id="seize_%s")
-    if not form.is_valid():
-        raise _Invalid("seize", form)
-    services.check_seize(check=check, by=request.user, reason=form.cleaned_data["reason"],
-                         if_match=_if_match(request))
-    return _("The goods are seized.")
-
-
-def _do_audit_conclude(request, check):
-    form = ConclusionForm(request.POST, auto_id="aud_%s")
-    if not form.is_valid():
-        raise _Invalid("audit_conclude", form)
-    services.audit_conclude(check=check, by=request.user,
-                            conclusion=form.cleaned_data["conclusion"],
-                            if_match=_if_match(request))
-    return _("Audit concluded.")
-
-
 ACTIONS = {"claim": _do_claim, "reassign": _do_reassign, "start": _do_start,
-           "checklist": _do_checklist, "request_amendment": _do_request_amendment,
-           "escalate": _do_escalate, "clear": _do_clear, "schedule": _do_schedule,
-           "findings": _do_findings, "attach": _do_attach, "violation": _do_violation,
-           "settle": _do_settle, "seize": _do_seize, "audit_conclude": _do_audit_conclude}
+           "checklist": _do_checklist, "schedule": _do_schedule, "findings": _do_findings,
+           "attach": _do_attach, **{name: _form_action(name) for name in FORM_ACTIONS}}
 
 
 class _Invalid(Exception):
