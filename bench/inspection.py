@@ -113,10 +113,11 @@ def history_checks() -> int:
         for (team, kind), ids in officers.items())
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            INSERT INTO inspection_check (declaration_id, enterprise_id, kind, state, team_id,
-                officer_id, points, version, opened_at, assigned_at, started_at, decided_at,
-                limit_seconds, due_at, outcome, conclusion, internal_note, method)
-            SELECT e.declaration_id, d.enterprise_id, e.to_state, 'done', t.team_id,
+            INSERT INTO inspection_check (declaration_id, enterprise_id, border_gate_id, kind,
+                state, team_id, officer_id, points, version, opened_at, assigned_at, started_at,
+                decided_at, limit_seconds, due_at, outcome, conclusion, internal_note, method)
+            SELECT e.declaration_id, d.enterprise_id, d.border_gate_id, e.to_state, 'done',
+                t.team_id,
                 CASE {pick} END,
                 10 + 5 * (SELECT count(*) FROM declarations_goodsline l
                           WHERE l.declaration_id = e.declaration_id),
@@ -152,9 +153,9 @@ def vacuum_analyze() -> None:
 
 
 def claim_pool(count: int) -> int:
-    """`count` unassigned document checks waiting in GSKT1's queue, on declarations long out
-    of the gate (a claim reads and writes the check only); returns the first id (the ids are
-    consecutive)."""
+    """`count` unassigned document checks waiting in GSKT1's queue, on declarations through
+    its border gates long out of the gate (a claim reads and writes the check only); returns
+    the first id (the ids are consecutive)."""
     from django.db import connection
 
     from inspection.models import Team
@@ -162,14 +163,16 @@ def claim_pool(count: int) -> int:
     team = Team.objects.get(code="GSKT1")
     with connection.cursor() as cursor:
         cursor.execute("""
-            INSERT INTO inspection_check (declaration_id, enterprise_id, kind, state, team_id,
-                points, version, opened_at, limit_seconds, due_at, outcome, conclusion,
-                internal_note, method)
-            SELECT id, enterprise_id, 'doc_check', 'open', %s, 25, 1, now(), 7200,
-                   now() + interval '2 hours', '', '', '', ''
-            FROM (SELECT id, enterprise_id FROM declarations_declaration
-                  WHERE state = 'gate_out' ORDER BY id LIMIT %s) d
-            ORDER BY id RETURNING id""", [team.pk, count])
+            INSERT INTO inspection_check (declaration_id, enterprise_id, border_gate_id, kind,
+                state, team_id, points, version, opened_at, limit_seconds, due_at, outcome,
+                conclusion, internal_note, method)
+            SELECT id, enterprise_id, border_gate_id, 'doc_check', 'open', %s, 25, 1, now(),
+                   7200, now() + interval '2 hours', '', '', '', ''
+            FROM (SELECT id, enterprise_id, border_gate_id FROM declarations_declaration
+                  WHERE state = 'gate_out' AND border_gate_id IN (
+                      SELECT bordergate_id FROM inspection_team_border_gates WHERE team_id = %s)
+                  ORDER BY id LIMIT %s) d
+            ORDER BY id RETURNING id""", [team.pk, team.pk, count])
         ids = sorted(row[0] for row in cursor.fetchall())
         cursor.execute("ANALYZE inspection_check")
     assert len(ids) == count and ids[-1] - ids[0] == count - 1, "claim pool ids not consecutive"

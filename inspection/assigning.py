@@ -84,7 +84,8 @@ def _create(declarations: list[Declaration], kind: str, teams: dict) -> list[Che
     now = timezone.now()
     limit = limit_seconds(kind)
     due = branch_calendar().add(now, limit)
-    rows = [Check(declaration_id=d.pk, enterprise_id=d.enterprise_id, kind=kind,
+    rows = [Check(declaration_id=d.pk, enterprise_id=d.enterprise_id,
+                  border_gate_id=d.border_gate_id, kind=kind,
                   team_id=teams.get(d.border_gate_id, (None, None))[0],
                   points=points_of(lines.get(d.pk, 0)),
                   opened_at=now, limit_seconds=limit, due_at=due) for d in declarations]

@@ -11,7 +11,7 @@ from .models import Check
 class CheckFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=CheckKind.choices, label=_("Check"))
     state = django_filters.ChoiceFilter(choices=CheckState.choices, label=_("State"))
-    border_gate = django_filters.CharFilter(field_name="declaration__border_gate__code",
+    border_gate = django_filters.CharFilter(field_name="border_gate__code",
                                             max_length=16, label=_("Border gate"))
     number = django_filters.CharFilter(field_name="declaration__number",
                                        lookup_expr="startswith", max_length=12,

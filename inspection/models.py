@@ -102,6 +102,10 @@ class Check(models.Model):
     # assigned check (index below) without joining declarations.
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+",
                                    db_index=False, verbose_name=_("enterprise"))
+    # The declaration's border gate, kept on the row: queues filter by gate without joining
+    # declarations (a team's backlog of thousands stays one index range).
+    border_gate = models.ForeignKey(BorderGate, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False, verbose_name=_("border gate"))
     kind = models.CharField(_("check"), max_length=24, choices=CheckKind.choices)
     state = models.CharField(_("state"), max_length=20, choices=CheckState.choices,
                              default=CheckState.OPEN)

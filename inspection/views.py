@@ -70,8 +70,7 @@ class _Row:
         self.clock = selectors.clock_of(check)
         self.waiting_minutes = int((timezone.now() - check.opened_at).total_seconds() // 60)
         self.actions = check_actions(user, check, member_team_id=member_team_id)
-        self.reassign_form = (ReassignForm(officers=officers, auto_id=f"re{check.pk}_%s")
-                              if "reassign" in self.actions else None)
+        self.reassign_to = officers if "reassign" in self.actions else None
 
 
 def _rows(checks, user) -> list[_Row]:
@@ -114,13 +113,14 @@ def queue_page(request):
                              overdue=filters.get("overdue", False),
                              border_gate=filters.get("border_gate", ""),
                              number=filters.get("number", ""))
-    page = Paginator(checks, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(checks.values_list("pk", flat=True),
+                     QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("partial", None)
     query.pop("check", None)
     context = {"form": form, "scope": scope, "page": page,
-               "rows": _rows(list(page.object_list), request.user),
+               "rows": _rows(selectors.checks_in_rows(page.object_list), request.user),
                "query": query.urlencode(), "selected": _selected(request)}
     if _htmx(request) and request.GET.get("partial") == "rows":
         return render(request, "inspection/_queue_rows.html", context)

@@ -5,13 +5,13 @@ from django.utils.translation import gettext as _
 
 from declarations.selectors import declarations_visible_to
 
-from .selectors import clock_of, queue
+from .selectors import checks_in_rows, clock_of, queue
 from .selectors import enterprise_view_of as _view
 
 
 def my_work_widget(request) -> dict:
     """The officer's open checks, the most urgent first."""
-    mine = list(queue(request.user, scope="mine")[:8])
+    mine = checks_in_rows(queue(request.user, scope="mine").values_list("pk", flat=True)[:8])
     waiting = queue(request.user, scope="unassigned").count()
     return {"template": "inspection/_widget_my_work.html", "title": _("My work"),
             "rows": [(check, clock_of(check)) for check in mine], "waiting": waiting,

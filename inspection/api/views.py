@@ -119,9 +119,10 @@ class CheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return CheckListOutputSerializer
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(
-            represent_many(CheckListOutputSerializer, [_Listed(c) for c in page]))
+        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset())
+                                     .values_list("pk", flat=True))
+        return self.get_paginated_response(represent_many(
+            CheckListOutputSerializer, [_Listed(c) for c in selectors.checks_in_rows(ids)]))
 
     def retrieve(self, request, pk=None):
         return _check_response(request, pk)

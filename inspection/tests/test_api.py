@@ -215,3 +215,20 @@ def test_twenty_concurrent_claims_of_one_check_have_one_winner_and_one_event(ref
     assert statuses == [200] + [409] * 19
     assert CheckEvent.objects.filter(work=check, kind=CheckEventKind.CLAIMED).count() == 1
     assert Check.objects.get(pk=check.pk).officer_id is not None
+
+
+def test_the_queue_page_and_api_cost_the_same_few_queries_whatever_their_length(
+        api_as, client, crew, make, django_assert_max_num_queries):
+    """A page of the queue is chosen on the checks' index, then only its rows are joined."""
+    TeamMember.objects.filter(team=crew.team).update(daily_capacity_points=5000)
+    for n in range(30):
+        make("yellow" if n % 2 else "red", user=DeclarantFactory(enterprise=EnterpriseFactory()))
+    client.force_login(crew.leader)
+    api = api_as(crew.leader)
+    with django_assert_max_num_queries(11):
+        page = client.get("/inspection/?scope=team")
+    with django_assert_max_num_queries(7):
+        listed = api.get(URL, {"scope": "team", "page_size": 25})
+    assert page.status_code == listed.status_code == 200
+    assert page.content.decode().count('data-testid="queue-row"') == 25
+    assert listed.json()["count"] == 30 and len(listed.json()["results"]) == 25
