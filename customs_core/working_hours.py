@@ -11,6 +11,7 @@ each year's Tết break). Times are local (TIME_ZONE, Asia/Ho_Chi_Minh).
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -92,9 +93,17 @@ class WorkingCalendar:
 
 def _official_holidays(years) -> dict[date, str]:
     """Vietnam's public holidays (and observed days) of the given years, Vietnamese names."""
+    return dict(_official_holidays_of(tuple(years)))
+
+
+@lru_cache(maxsize=8)
+def _official_holidays_of(years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+    # The library computes the lunar holidays (Tết, Hùng Kings) each time: ~130 ms for six
+    # years. They never change within a process, so only the branch's own days are re-read
+    # when the calendar is reloaded (every 5 minutes, and on every save).
     import holidays
 
-    return dict(holidays.country_holidays("VN", years=list(years), language="vi"))
+    return tuple(holidays.country_holidays("VN", years=list(years), language="vi").items())
 
 
 def _load() -> WorkingCalendar:
