@@ -64,8 +64,11 @@ def checks_open(*, declarations: list[Declaration], kind: str, by=None,
                                                 state__in=OPEN_CHECK_STATES))
     already = [c for c in open_checks if c.kind == kind and c.declaration_id in by_id]
     have = {c.declaration_id for c in already}
+    missing = [d for pk, d in by_id.items() if pk not in have]
+    if not missing:
+        return already
     teams = selectors.team_by_gate()
-    created = _create([d for pk, d in by_id.items() if pk not in have], kind, teams)
+    created = _create(missing, kind, teams)
     if created:
         codes = {team_id: code for team_id, code in teams.values()}
         actor_id = getattr(by, "pk", None)

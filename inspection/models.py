@@ -3,7 +3,6 @@ inspections, post-clearance audits), their findings, and the goods' exit at the 
 (DESIGN.md §6). A check's life is written by inspection.services only; every step leaves a
 CheckEvent (who, why, the load figures behind an assignment)."""
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -328,5 +327,3 @@ class GateExit(models.Model):
     def __str__(self) -> str:
         return f"{self.declaration} out {self.at:%d/%m/%Y %H:%M}"
 
-
-ZERO = Decimal(0)

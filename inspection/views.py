@@ -447,8 +447,3 @@ def gate_exit(request, declaration_pk):
     else:
         messages.error(request, _("Check the vehicle and container."))
     return redirect(f"{reverse('inspection:gate')}?q={request.POST.get('q', declaration.number)}")
-
-
-def detail_url(check: Check) -> str:
-    return reverse("inspection:check", args=[check.pk])
-
