@@ -34,8 +34,19 @@ def _counts():
     return counts
 
 
+def _as_the_previous_head_wrote_it() -> None:
+    """The state `seized` came after that head (declarations 0004): its demo history left a
+    violation in `violation`. Seized declarations of today's history are put back there, or
+    migrating back would meet rows its state constraint refuses."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM declarations_declarationevent WHERE to_state = 'seized'")
+        cursor.execute("UPDATE declarations_declaration SET state = 'violation' "
+                       "WHERE state = 'seized'")
+
+
 def test_the_move_keeps_every_row_on_a_database_with_demo_data(reference_data):
     call_command("seed_demo", declarations=400, verbosity=0)
+    _as_the_previous_head_wrote_it()
     try:
         _migrate(BEFORE)  # the database as it was at the previous head, data in it
         before = _counts()
