@@ -20,6 +20,25 @@ class EnterpriseStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("Dissolved")
 
 
+class WarehouseKind(models.TextChoices):
+    BONDED_WAREHOUSE = "bonded_warehouse", _("Bonded warehouse")
+    DUTY_FREE_SHOP = "duty_free_shop", _("Duty-free shop")
+
+
+class CapacityUnit(models.TextChoices):
+    SQUARE_METRES = "m2", _("m²")
+    TONNES = "t", _("tonnes")
+
+
+class WarehouseStatus(models.TextChoices):
+    """Computed from the licence dates and the suspension (never stored)."""
+
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LICENCE_EXPIRED = "licence_expired", _("Licence expired")
+    NOT_YET_LICENSED = "not_yet_licensed", _("Licence not yet in force")
+
+
 class Flow(models.TextChoices):
     IMPORT = "import", _("Import")
     EXPORT = "export", _("Export")

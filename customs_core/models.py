@@ -6,12 +6,23 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum.vn import mst
 
-from .choices import CalendarDayKind, EnterpriseStatus, ExchangeRateSource, Flow, Role, Weekday
+from .choices import (
+    CalendarDayKind,
+    CapacityUnit,
+    EnterpriseStatus,
+    ExchangeRateSource,
+    Flow,
+    Role,
+    WarehouseKind,
+    WarehouseStatus,
+    Weekday,
+)
 from .roles import OFFICER_ROLES
 from .validators import validate_hs_code, validate_tax_code
 
@@ -163,19 +174,59 @@ class InspectionSite(BilingualName):
 
 
 class BondedWarehouse(BilingualName):
-    """A bonded warehouse registered with the branch (its stock ledger lives in inspection)."""
+    """A bonded warehouse or duty-free shop licensed by the branch (its stock ledger lives in
+    inspection.warehouses). Its status is computed from the licence dates and a suspension."""
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT,
                                related_name="bonded_warehouses")
-    operator_name = models.CharField(_("operator"), max_length=255, blank=True)
-    capacity_m2 = models.PositiveIntegerField(_("capacity (m²)"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=WarehouseKind.choices,
+                            default=WarehouseKind.BONDED_WAREHOUSE)
+    operator = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="operated_warehouses", verbose_name=_("operator"))
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), default=0)
+    capacity_unit = models.CharField(_("capacity unit"), max_length=2,
+                                     choices=CapacityUnit.choices,
+                                     default=CapacityUnit.SQUARE_METRES)
+    licence_number = models.CharField(_("licence number"), max_length=40, blank=True)
+    licence_valid_from = models.DateField(_("licence valid from"), null=True, blank=True)
+    licence_valid_to = models.DateField(_("licence valid to"), null=True, blank=True)
+    suspended_since = models.DateField(_("suspended since"), null=True, blank=True)
+    suspension_reason = models.CharField(_("reason for the suspension"), max_length=500,
+                                         blank=True)
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("bonded warehouse")
         verbose_name_plural = _("bonded warehouses")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=WarehouseKind.values),
+                                   name="warehouse_kind_valid"),
+            models.CheckConstraint(condition=Q(capacity_unit__in=CapacityUnit.values),
+                                   name="warehouse_capacity_unit_valid"),
+            models.CheckConstraint(condition=Q(licence_valid_to__isnull=True)
+                                   | Q(licence_valid_from__isnull=True)
+                                   | Q(licence_valid_to__gte=F("licence_valid_from")),
+                                   name="warehouse_licence_dates_ordered"),
+        ]
+
+    def status_on(self, day: date) -> str:
+        """Active, suspended, or outside its licence's dates on `day`."""
+        if self.suspended_since and self.suspended_since <= day:
+            return WarehouseStatus.SUSPENDED
+        if self.licence_valid_to and day > self.licence_valid_to:
+            return WarehouseStatus.LICENCE_EXPIRED
+        if self.licence_valid_from and day < self.licence_valid_from:
+            return WarehouseStatus.NOT_YET_LICENSED
+        return WarehouseStatus.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:
+        return WarehouseStatus(self.status).label
 
 
 class Regime(BilingualName):

@@ -60,7 +60,7 @@ def _load() -> _Tables:
         regimes={r.code: r for r in Regime.objects.all()},
         offices={o.code: o for o in offices},
         border_gates={g.code: g for g in gates if g.is_active},
-        bonded_warehouses={w.code: w for w in warehouses if w.is_active},
+        bonded_warehouses={w.code: w for w in warehouses},
         countries={c.code: c for c in Country.objects.all()},
         currencies={c.code: c for c in Currency.objects.all()},
         tariff_lines={t.hs_code: t for t in tariff},

@@ -16,12 +16,14 @@ import pycountry
 from babel.numbers import get_currency_precision
 from django.db import transaction
 
+from .choices import CapacityUnit, WarehouseKind
 from .models import (
     BondedWarehouse,
     BorderGate,
     Country,
     Currency,
     CustomsOffice,
+    Enterprise,
     HsNomenclature,
     InspectionSite,
     Regime,
@@ -170,12 +172,24 @@ def places_load() -> int:
                       "border_gate": gates.get(row.get("border_gate")),
                       "name_vi": row["name_vi"], "name_en": row["name_en"]})
     for row in data.get("bonded_warehouses", []):
+        operator = None
+        if row.get("operator_tax_code"):
+            # The operator is an enterprise: known by its tax code, created with the licence's
+            # name if the branch has not met it yet.
+            operator, _ = Enterprise.objects.get_or_create(
+                tax_code=row["operator_tax_code"],
+                defaults={"name": row.get("operator_name", row["operator_tax_code"])})
         BondedWarehouse.objects.update_or_create(
             code=row["code"],
             defaults={"office": offices.get(row.get("office"), default_office),
                       "name_vi": row["name_vi"], "name_en": row["name_en"],
-                      "operator_name": row.get("operator", row.get("operator_name", "")),
-                      "capacity_m2": int(row.get("capacity_m2", 0) or 0)})
+                      "kind": row.get("kind", WarehouseKind.BONDED_WAREHOUSE),
+                      "operator": operator, "address": row.get("location", ""),
+                      "capacity": int(row.get("capacity", row.get("capacity_m2", 0)) or 0),
+                      "capacity_unit": row.get("capacity_unit", CapacityUnit.SQUARE_METRES),
+                      "licence_number": row.get("licence_no", ""),
+                      "licence_valid_from": row.get("licence_date") or None,
+                      "licence_valid_to": row.get("licence_valid_to") or None})
     return len(data["offices"]) + len(gates)
 
 

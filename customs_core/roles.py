@@ -18,6 +18,9 @@ FRONTLINE_ROLES = frozenset({Role.DOC_CHECK, Role.INSPECTION, Role.TEAM_LEADER,
                              Role.BRANCH_LEADER})
 # Who may raise a declaration's channel (with a reason); lowering needs a branch leader.
 CHANNEL_RAISER_ROLES = FRONTLINE_ROLES | {Role.RISK}
+# Who supervises bonded warehouses: adjusts, transfers, extends storage terms, decides on goods
+# a suspended warehouse holds (every officer reads them).
+WAREHOUSE_SUPERVISOR_ROLES = FRONTLINE_ROLES
 BRANCH_LEADER_ROLES = frozenset({Role.BRANCH_LEADER})
 TEAM_LEADER_ROLES = frozenset({Role.TEAM_LEADER, Role.BRANCH_LEADER})
 # The risk engine: who reads rules and assessments, who changes rules.

@@ -58,8 +58,8 @@ class DeclarationForm(forms.Form):
     vehicles = forms.CharField(label=_("Vehicle plates (one per line)"), required=False,
                                widget=forms.Textarea(attrs={"rows": 2}))
     bonded_warehouse = forms.ModelChoiceField(label=_("Bonded warehouse"), required=False,
-                                              queryset=BondedWarehouse.objects.filter(
-                                                  is_active=True), to_field_name="code")
+                                              queryset=BondedWarehouse.objects.all(),
+                                              to_field_name="code")
     co_form = forms.ChoiceField(label=_("Certificate of origin"), required=False,
                                 choices=[("", _("none")), *CertificateForm.choices])
     co_reference = forms.CharField(label=_("C/O number"), max_length=80, required=False)

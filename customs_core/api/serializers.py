@@ -102,8 +102,12 @@ class BondedWarehouseOutputSerializer(serializers.Serializer):
     name_vi = serializers.CharField()
     name_en = serializers.CharField()
     office = serializers.CharField(source="office.code")
-    operator_name = serializers.CharField()
-    is_active = serializers.BooleanField()
+    kind = serializers.CharField()
+    operator = serializers.CharField(source="operator.tax_code", allow_null=True)
+    operator_name = serializers.CharField(source="operator.name", allow_null=True)
+    status = serializers.CharField(help_text="active, suspended, licence_expired or "
+                                             "not_yet_licensed: only an active one takes goods "
+                                             "in or lets them out.")
 
 
 class CodeListEntrySerializer(serializers.Serializer):
