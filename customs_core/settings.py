@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "declarations",
     "declarations.risk",
     "inspection",
+    "inspection.warehouses",
     "partnership",
     "reporting",
 ]
@@ -299,6 +300,13 @@ INSPECTION_LIMIT_HOURS = {"doc_check": env.float("DOC_CHECK_LIMIT_HOURS", defaul
                           "post_clearance_audit": env.float("AUDIT_LIMIT_HOURS", default=40.0)}
 # The gate finds declarations cleared, or changed in the last days (to say why one is held).
 GATE_LOOKUP_DAYS = env.int("GATE_LOOKUP_DAYS", default=7)
+# Bonded goods: the storage term (the Customs Law 2014: 12 months, extendable), and how often
+# the beat task flags the goods held past it.
+BONDED_STORAGE_TERM_MONTHS = env.int("BONDED_STORAGE_TERM_MONTHS", default=12)
+CELERY_BEAT_SCHEDULE["bonded-overdue"] = {
+    "task": "inspection.warehouses.tasks.stock_flag_overdue_task",
+    "schedule": env.float("BONDED_OVERDUE_SECONDS", default=3600.0),
+}
 CELERY_BEAT_SCHEDULE["inspection-sweep"] = {
     # Every minute: a routed declaration without its check gets one, and checks waiting in a
     # team's queue are offered again to officers who came on duty or freed capacity.

@@ -10,7 +10,8 @@ from customs_core.models import TariffLine
 from customs_core.reference_data import reference_data_load
 
 # Dependency order (DESIGN.md section 3): nothing seeds data of an app above it.
-APP_ORDER = ["customs_core", "declarations", "risk", "inspection", "partnership", "reporting"]
+APP_ORDER = ["customs_core", "declarations", "risk", "inspection", "warehouses", "partnership",
+             "reporting"]
 
 
 class Command(BaseCommand):

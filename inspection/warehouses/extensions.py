@@ -1,0 +1,31 @@
+"""How bonded-warehouse supervision plugs into the layers below, called once from ready():
+state-change subscribers (registration reserves, clearance moves stock, cancellation and
+seizure give reservations back), the declaration page's panel, the menu, the notification
+kind."""
+
+from django.utils.translation import gettext_lazy as _
+
+from customs_core import notifications
+from customs_core.navigation import MenuItem
+from customs_core.navigation import register as register_menu
+from customs_core.roles import ALL_ROLES
+from declarations import events, panels
+from declarations.choices import DeclarationState as S
+
+
+def register() -> None:
+    from . import services
+    from .panels import draws_panel_context, draws_panel_visible
+
+    events.subscribe(services.on_registered, to=S.SUBMITTED, name="warehouses.reserve",
+                     many=True)
+    events.subscribe(services.on_cleared, to=S.CLEARED, name="warehouses.move-stock", many=True)
+    events.subscribe(services.on_withdrawn, to={S.CANCELLED, S.SEIZED},
+                     name="warehouses.give-back", many=True)
+    panels.register(panels.Panel(key="bonded-stock", template="warehouses/_draws_panel.html",
+                                 order=30, visible=draws_panel_visible,
+                                 context=draws_panel_context))
+    notifications.register_kind(services.STOCK_OVERDUE, _("Bonded goods past their storage "
+                                                          "term"))
+    register_menu(MenuItem(_("Bonded warehouses"), "warehouses:list", ALL_ROLES),
+                  before="tariff-browser")
