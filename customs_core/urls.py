@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("declarations.api.urls")),
     path("", include("declarations.risk.api.urls")),
     path("", include("inspection.api.urls")),
+    path("", include("inspection.warehouses.api.urls")),
 ]
 
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("declarations/", include("declarations.urls")),
     path("risk/", include("declarations.risk.urls")),
     path("inspection/", include("inspection.urls")),
+    path("warehouses/", include("inspection.warehouses.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

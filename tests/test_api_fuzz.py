@@ -83,15 +83,29 @@ def world(declarant_a, declarant_b, doc_checker, crew):
     request = risk_services.channel_lowering_request(declaration=yellow, by=doc_checker,
                                                      channel="green", reason="known trader")
     documents = [doc.pk for d in mine for doc in d.documents.all()]
+    # Bonded stock of the fuzzing enterprise, a draft re-export drawing on it, goods held by a
+    # warehouse suspended at clearance (inspection.warehouses).
+    from customs_core.models import BondedWarehouse
+    from inspection.warehouses.models import HeldMovement
+    from inspection.warehouses.testing import bonded_draft, clear, stock_in, submit
+
+    lot = stock_in(declarant_a, "1000")
+    exit_draft = bonded_draft(declarant_a, regime="C12", quantities=("10",))
+    entry = submit(bonded_draft(declarant_a, quantities=("5",)), declarant_a)
+    BondedWarehouse.objects.filter(code="20BBW01").update(suspended_since="2026-01-01")
+    clear(entry, declarant_a)
+    BondedWarehouse.objects.filter(code="20BBW01").update(suspended_since=None)
     return {
-        "id": [d.pk for d in mine] + [theirs.pk, 999_999_999],
+        "id": [d.pk for d in mine] + [theirs.pk, exit_draft.pk, 999_999_999],
+        "stock_id": [lot.pk, 999_999_999],
+        "held_id": list(HeldMovement.objects.values_list("pk", flat=True)) + [999_999_999],
         "request_id": [request.pk, 999_999_999],
         "document_id": documents + [999_999_999],
         "check_id": list(Check.objects.filter(declaration__in=mine).values_list("pk", flat=True))
         + [999_999_999],
         "member_id": list(crew.team.members.values_list("pk", flat=True)) + [999_999_999],
         "hs_code": ["19023040", "08109010", "00000000"],
-        "code": ["MCBL1", "NOWHERE"],
+        "code": ["MCBL1", "20BBW01", "NOWHERE"],
         "team_id": crew.team.pk,
     }
 
@@ -108,6 +122,10 @@ def _real_path_parameters(case, world) -> None:
             pool = world["request_id"]
         if name == "id" and case.path.startswith("/api/v1/checks/"):
             pool = world["check_id"]
+        if name == "id" and case.path.startswith("/api/v1/stock-items/"):
+            pool = world["stock_id"]
+        if name == "id" and case.path.startswith("/api/v1/held-stock/"):
+            pool = world["held_id"]
         if name == "id" and case.path.startswith("/api/v1/teams/"):
             pool = [world["team_id"], 999_999_999]
         if pool:

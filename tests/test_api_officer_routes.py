@@ -19,6 +19,7 @@ from inspection.models import Check, CheckEvent, TeamMember
 from inspection.testing import crew_make, open_check_of
 from tests.test_api_scoping import BODIES as DECLARATION_BODIES
 from tests.test_api_scoping import _patterns
+from tests.test_api_warehouse_routes import WAREHOUSE_BODIES, WAREHOUSE_PREFIXES
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,8 @@ def test_every_api_route_is_in_a_matrix():
             known = action in CHECK_BODIES
         elif "declarations/(?P<pk>" in path:
             known = action in DECLARATION_BODIES
+        elif path.startswith(WAREHOUSE_PREFIXES):
+            known = action in WAREHOUSE_BODIES
         else:
             known = name in OPEN_ROUTES
         if not known:

@@ -25,6 +25,7 @@ BODIES = {
     "document_file": lambda: None,
     "risk": lambda: None,
     "checks": lambda: None,  # inspection: what the enterprise may read of its checks
+    "stock_draws": lambda: ("json", {"draws": []}),  # warehouses: the lots an exit draws on
     "raise_channel": lambda: ("json", {"channel": "red", "reason": "x"}),
     "channel_requests": lambda: ("json", {"channel": "green", "reason": "x"}),
 }
