@@ -222,6 +222,10 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "declarations.choices.Channel",
         "CheckKindEnum": "inspection.choices.CheckKind",
         "CheckStateEnum": "inspection.choices.CheckState",
+        "WarehouseStatusEnum": "customs_core.choices.WarehouseStatus",
+        "DocumentStatusEnum": "inspection.choices.DocumentStatus",
+        "DrawStateEnum": "inspection.warehouses.choices.DrawState",
+        "HeldStateEnum": "inspection.warehouses.choices.HeldState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

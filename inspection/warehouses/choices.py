@@ -26,7 +26,7 @@ class DrawState(models.TextChoices):
 
 
 class HeldState(models.TextChoices):
-    WAITING = "waiting", _("Waiting for an officer")
+    WAITING = "waiting", _("Waiting for an officer's decision")
     APPLIED = "applied", _("Applied by an officer")
 
 

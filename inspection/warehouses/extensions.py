@@ -5,7 +5,8 @@ kind."""
 
 from django.utils.translation import gettext_lazy as _
 
-from customs_core import notifications
+from customs_core import code_lists, notifications
+from customs_core.choices import CapacityUnit, WarehouseKind, WarehouseStatus
 from customs_core.navigation import MenuItem
 from customs_core.navigation import register as register_menu
 from customs_core.roles import ALL_ROLES
@@ -15,6 +16,7 @@ from declarations.choices import DeclarationState as S
 
 def register() -> None:
     from . import services
+    from .choices import DrawState, MovementKind
     from .panels import draws_panel_context, draws_panel_visible
 
     events.subscribe(services.on_registered, to=S.SUBMITTED, name="warehouses.reserve",
@@ -27,5 +29,11 @@ def register() -> None:
                                  context=draws_panel_context))
     notifications.register_kind(services.STOCK_OVERDUE, _("Bonded goods past their storage "
                                                           "term"))
+    for name, choices in (("warehouse-kinds", WarehouseKind),
+                          ("warehouse-statuses", WarehouseStatus),
+                          ("capacity-units", CapacityUnit),
+                          ("stock-movement-kinds", MovementKind),
+                          ("stock-draw-states", DrawState)):
+        code_lists.register(name, choices)
     register_menu(MenuItem(_("Bonded warehouses"), "warehouses:list", ALL_ROLES),
                   before="tariff-browser")

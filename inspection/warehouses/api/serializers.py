@@ -123,7 +123,7 @@ class ExtensionInputSerializer(StrictSerializer):
     reason = serializers.CharField(**REASON)
 
 
-class ReasonInputSerializer(StrictSerializer):
+class DecisionInputSerializer(StrictSerializer):
     reason = serializers.CharField(**REASON)
 
 

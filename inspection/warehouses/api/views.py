@@ -28,13 +28,13 @@ from ..filters import MovementFilterSet, StockFilterSet
 from ..models import HeldMovement, StockItem, StockMovement
 from .serializers import (
     AdjustmentInputSerializer,
+    DecisionInputSerializer,
     DrawOutputSerializer,
     DrawsInputSerializer,
     ExtensionInputSerializer,
     ExtensionOutputSerializer,
     HeldOutputSerializer,
     MovementOutputSerializer,
-    ReasonInputSerializer,
     StockItemOutputSerializer,
     TransferInputSerializer,
     TransferOutputSerializer,
@@ -212,14 +212,14 @@ class HeldViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.held_visible_to(self.request.user)
 
     @extend_schema(summary="Let held goods in or out by an officer's decision (with a reason)",
-                   request=ReasonInputSerializer, responses={201: MovementOutputSerializer},
+                   request=DecisionInputSerializer, responses={201: MovementOutputSerializer},
                    parameters=[IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         held = get_object_or_404(self.get_queryset(), pk=pk)
 
         def handler():
-            data = parse(ReasonInputSerializer, request.data)
+            data = parse(DecisionInputSerializer, request.data)
             movement = services.held_apply(held=held, user=request.user, **data)
             return Response(represent(MovementOutputSerializer, movement),
                             status=status.HTTP_201_CREATED)
