@@ -396,13 +396,17 @@ def findings_save(*, check: Check, by: User, findings: list[dict],
     declaration = _start_if_waiting(check, _declaration(check), by)
     lines = {line.line_no: line for line in declaration.lines.all()}
     ref = reference_tables()
-    errors, rows = {}, []
+    errors, rows, seen = {}, [], set()
     for finding in findings:
         line = lines.get(finding.get("line_no"))
         key = str(finding.get("line_no"))
         if line is None:
             errors[key] = {"line_no": [_("No such goods line.")]}
             continue
+        if line.line_no in seen:
+            errors[key] = {"line_no": [_("This goods line is listed twice.")]}
+            continue
+        seen.add(line.line_no)
         hs_code = finding.get("found_hs_code") or ref.row(TariffLine, line.tariff_line_id).hs_code
         origin = finding.get("found_origin") or line.origin_country_id
         if hs_code not in ref.tariff_lines:

@@ -269,6 +269,16 @@ def test_findings_name_real_lines_codes_and_countries(crew, make):
     assert not check.findings.exists()
 
 
+def test_a_goods_line_found_twice_is_a_field_error_not_a_server_error(crew, make):
+    """Found by the schema fuzzing: the same line twice hit the (check, line) unique index."""
+    check = open_check_of(make("red"))
+    with pytest.raises(ValidationError) as info:
+        services.findings_save(check=check, by=check.officer,
+                               findings=[{"line_no": 1}, {"line_no": 1, "found_quantity": 3}])
+    assert "line_no" in str(info.value)
+    assert not check.findings.exists()
+
+
 def test_attachments_are_checked_by_content_not_by_name(crew, make):
     check = open_check_of(make("red"))
     fake = SimpleUploadedFile("anh.jpg", b"MZ\x90\x00 not a photo", content_type="image/jpeg")
