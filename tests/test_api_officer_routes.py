@@ -17,8 +17,8 @@ from django.utils import timezone
 from declarations.testing import declaration_make, pdf_file
 from inspection.models import Check, CheckEvent, TeamMember
 from inspection.testing import crew_make, open_check_of
+from tests.routes import api_routes
 from tests.test_api_scoping import BODIES as DECLARATION_BODIES
-from tests.test_api_scoping import _patterns
 from tests.test_api_warehouse_routes import WAREHOUSE_BODIES, WAREHOUSE_PREFIXES
 
 pytestmark = pytest.mark.django_db
@@ -63,18 +63,6 @@ CHECK_BODIES = {
 }
 # Read routes an officer of any team may use (officers read the whole branch).
 OFFICER_READS = {"list", "retrieve", "lookup"}
-
-
-def api_routes():
-    from django.urls import get_resolver
-
-    routes = []
-    for path, pattern in _patterns(get_resolver().url_patterns):
-        if not path.startswith("api/v1/") or "\\.(?P<format>" in path:
-            continue
-        for method, action in (getattr(pattern.callback, "actions", None) or {"*": None}).items():
-            routes.append((path, pattern.name, method, action))
-    return sorted(set(routes), key=str)
 
 
 def officer_routes():

@@ -14,6 +14,7 @@ from customs_core.models import BondedWarehouse
 from customs_core.testing.factories import DeclarantFactory, EnterpriseFactory
 from inspection.warehouses.models import HeldMovement, StockItem, StockMovement, TermExtension
 from inspection.warehouses.testing import bonded_draft, clear, stock_in, submit
+from tests.routes import api_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,6 @@ DECISIONS = {"adjustments", "transfers", "term_extensions", "apply"}
 
 
 def warehouse_routes():
-    from tests.test_api_officer_routes import api_routes
-
     return [(name, method, action) for path, name, method, action in api_routes()
             if path.startswith(WAREHOUSE_PREFIXES)]
 

@@ -177,7 +177,7 @@ def test_an_officer_adjusts_a_lot_extends_a_term_downloads_the_report_and_lets_h
     adjust.get_by_label(_vi("Quantity (negative removes)")).fill("-500")
     adjust.get_by_label(_vi("Reason")).fill("Tiêu huỷ hàng hỏng")
     adjust.get_by_role("button", name=_vi("Record the adjustment")).click()
-    refused = page.locator("[data-testid=adjust-form] .errorlist")
+    refused = page.locator("[data-testid=adjust-form] [role=alert]")
     expect(refused).to_be_visible()
     expect(refused).to_contain_text("500")  # asked
     expect(refused).to_contain_text(_vi_number("87.5"))  # available

@@ -9,7 +9,7 @@ from customs_core import code_lists, notifications
 from customs_core.choices import CapacityUnit, WarehouseKind, WarehouseStatus
 from customs_core.navigation import MenuItem
 from customs_core.navigation import register as register_menu
-from customs_core.roles import ALL_ROLES
+from customs_core.roles import ENTERPRISE_ROLES, WAREHOUSE_SUPERVISOR_ROLES
 from declarations import events, panels
 from declarations.choices import DeclarationState as S
 
@@ -35,5 +35,8 @@ def register() -> None:
                           ("stock-movement-kinds", MovementKind),
                           ("stock-draw-states", DrawState)):
         code_lists.register(name, choices)
-    register_menu(MenuItem(_("Bonded warehouses"), "warehouses:list", ALL_ROLES),
+    # The officers who supervise and the enterprises (operators, owners); every other officer
+    # reads the pages by their address (the risk officer's bar is full).
+    register_menu(MenuItem(_("Bonded warehouses"), "warehouses:list",
+                           WAREHOUSE_SUPERVISOR_ROLES | ENTERPRISE_ROLES),
                   before="tariff-browser")

@@ -48,9 +48,12 @@ def _short(item_id: int, quantity: Decimal) -> StateConflict:
 
 
 def _record(item: StockItem, kind: str, delta: Decimal, balance: Decimal, **fields):
-    return StockMovement.objects.create(item_id=item.pk, warehouse_id=item.warehouse_id,
-                                        kind=kind, quantity=delta, balance_after=balance,
-                                        **fields)
+    movement = StockMovement(item=item, warehouse_id=item.warehouse_id, kind=kind,
+                             quantity=delta, balance_after=balance, **fields)
+    if StockItem.warehouse.is_cached(item):  # the answer names it: no query to find it again
+        movement.warehouse = item.warehouse
+    movement.save(force_insert=True)
+    return movement
 
 
 def put(item: StockItem, quantity: Decimal, *, kind: str = MovementKind.IN,

@@ -1,6 +1,6 @@
-"""The monthly stock report of a warehouse: per item, the opening balance, what came in, what
-went out, the closing balance; read from the ledger alone (one aggregate over the month's and
-earlier rows on the (warehouse, at) index), and written as CSV or XLSX (openpyxl)."""
+"""The monthly stock report of a warehouse: per lot, the opening balance, what came in, what
+went out, the closing balance; read from the ledger and the balances alone (one statement, see
+REPORT_SQL), and written as CSV or XLSX (openpyxl)."""
 
 import csv
 import io
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -16,8 +16,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from customs_core.models import BondedWarehouse
-
-from .models import StockItem, StockMovement
 
 ZERO = Decimal(0)
 
@@ -49,29 +47,51 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
             timezone.make_aware(datetime.combine(end, time.min), zone))
 
 
+# One statement (one snapshot, so a movement committed meanwhile cannot skew it): the lots of
+# the warehouse that hold stock now or moved since the month began, with the sums of their
+# movements since then. The opening is today's balance less what moved since the month began
+# (the ledger's sum is the balance), so only the rows since the month began are read, on the
+# (warehouse, at) index, however long the warehouse's history.
+REPORT_SQL = """
+SELECT i.id, i.lot, o.name, o.tax_code, t.hs_code, i.description, i.unit, i.quantity,
+       COALESCE(m.since, 0), COALESCE(m.entered, 0), COALESCE(m.exited, 0)
+FROM warehouses_stockitem i
+JOIN customs_core_enterprise o ON o.id = i.owner_id
+JOIN customs_core_tariffline t ON t.id = i.tariff_line_id
+LEFT JOIN (
+    SELECT item_id, SUM(quantity) AS since,
+           SUM(quantity) FILTER (WHERE at < %(end)s AND quantity > 0) AS entered,
+           SUM(quantity) FILTER (WHERE at < %(end)s AND quantity < 0) AS exited
+    FROM warehouses_stockmovement
+    WHERE warehouse_id = %(warehouse)s AND at >= %(start)s
+    GROUP BY item_id
+) m ON m.item_id = i.id
+WHERE i.warehouse_id = %(warehouse)s AND (i.quantity <> 0 OR m.item_id IS NOT NULL)
+      {owner}
+"""
+
+
+def _decimal(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.001"))
+
+
 def monthly_report(warehouse: BondedWarehouse, month: date, *,
                    owner_id: int | None = None) -> list[ReportRow]:
     start, end = month_bounds(month)
-    movements = StockMovement.objects.filter(warehouse=warehouse, at__lt=end)
-    if owner_id is not None:
-        movements = movements.filter(item__owner_id=owner_id)
-    sums = (movements.values("item_id")
-            .annotate(opening=Sum("quantity", filter=Q(at__lt=start)),
-                      entered=Sum("quantity", filter=Q(at__gte=start, quantity__gt=0)),
-                      exited=Sum("quantity", filter=Q(at__gte=start, quantity__lt=0))))
-    figures = {row["item_id"]: row for row in sums}
-    items = StockItem.objects.filter(pk__in=figures).select_related("owner", "tariff_line")
+    params = {"warehouse": warehouse.pk, "start": start, "end": end, "owner": owner_id}
+    sql = REPORT_SQL.format(owner="AND i.owner_id = %(owner)s" if owner_id is not None else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
     rows = []
-    for item in items:
-        row = figures[item.pk]
-        opening, entered = row["opening"] or ZERO, row["entered"] or ZERO
-        exited = -(row["exited"] or ZERO)
+    for (pk, lot, owner, tax_code, hs_code, description, unit, quantity, since, entered,
+         exited) in fetched:
+        opening = _decimal(quantity) - _decimal(since)
+        entered, exited = _decimal(entered), -_decimal(exited)
         if opening or entered or exited:
-            rows.append(ReportRow(item_id=item.pk, lot=item.lot, owner=item.owner.name,
-                                  owner_tax_code=item.owner.tax_code,
-                                  hs_code=item.tariff_line.hs_code, description=item.description,
-                                  unit=item.unit, opening=opening, entered=entered,
-                                  exited=exited))
+            rows.append(ReportRow(item_id=pk, lot=lot, owner=owner, owner_tax_code=tax_code,
+                                  hs_code=hs_code, description=description, unit=unit,
+                                  opening=opening, entered=entered, exited=exited))
     rows.sort(key=lambda r: (r.hs_code, r.lot, r.item_id))
     return rows
 

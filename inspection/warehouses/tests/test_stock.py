@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customs_core.exceptions import ApplicationError, FieldErrors, StateConflict
 from customs_core.models import BondedWarehouse
@@ -153,7 +153,7 @@ def test_naming_more_than_the_balance_is_refused(declarant_a):
 def test_another_owners_goods_cannot_be_named(declarant_a, declarant_b):
     theirs = stock_in(declarant_a, "100")
     draft = bonded_draft(declarant_b, regime="C12", quantities=("10",))
-    with pytest.raises(FieldErrors) as refused:
+    with pytest.raises(FieldErrors) as refused, translation.override("en"):
         services.draws_name(declaration=draft, user=declarant_b,
                             draws=[{"line_no": 1, "stock_item": theirs.pk}])
     message = refused.value.fields["lines"]["1"]["stock_item"][0]
