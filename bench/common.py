@@ -82,7 +82,9 @@ def _millis(out: str, label: str) -> float:
 
 
 def wrk(url: str, script: str, *, duration: int, connections: int) -> dict:
-    """wrk -t2 with a Lua script that writes "NON2XX n" when done: rate, p50, p99, errors."""
+    """wrk -t2 with a Lua script that writes "NON2XX n" when done: rate, p50, p99, errors,
+    socket errors (connect/read/write/timeout, "" when none) and wrk's whole output (for what
+    else the script writes)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
     try:
@@ -91,10 +93,13 @@ def wrk(url: str, script: str, *, duration: int, connections: int) -> dict:
                              check=True).stdout
     finally:
         os.unlink(file.name)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "p50": _millis(out, "50"), "p99": _millis(out, "99"),
             "non2xx": int(re.search(r"NON2XX (\d+)", out).group(1)),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1))}
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+            "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
+            "output": out}
 
 
 def baseline(base_url: str, token: str, *, duration: int, connections: int) -> dict:
