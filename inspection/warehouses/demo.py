@@ -45,7 +45,7 @@ def stock_seed(rng: random.Random) -> dict[str, int]:
         on = timezone.localdate(declaration.cleared_at)
         warehouse = declaration.bonded_warehouse
         for line in lines.get(declaration.pk, []):
-            item = services._entry_item(declaration, line, on)
+            item = services.entry_item(declaration, line, on)
             lots += 1
             if warehouse.status_on(on) != "active":
                 HeldMovement.objects.create(item=item, kind=MovementKind.IN,

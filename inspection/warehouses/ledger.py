@@ -37,14 +37,20 @@ def _update(sql_set: str, sql_where: str, params: list) -> tuple | None:
                                      Decimal(str(row[1])).quantize(STEP))
 
 
-def _short(item_id: int, quantity: Decimal) -> StateConflict:
-    item = StockItem.objects.filter(pk=item_id).only("quantity", "reserved", "unit").first()
-    available = item.available if item else Decimal(0)
+def shortfall(item: StockItem, wanted: Decimal) -> StateConflict:
+    """409 insufficient_stock, with the lot and the figures (every refusal of stock says it
+    this way: a draft's check, a reservation, a withdrawal)."""
     return StateConflict(
-        _("Not enough stock: %(wanted)s %(unit)s asked, %(available)s available.")
-        % {"wanted": format_number(quantity), "unit": item.unit if item else "",
-           "available": format_number(available)},
+        _("Not enough stock in lot %(lot)s: %(wanted)s %(unit)s asked, %(available)s "
+          "available.") % {"lot": item.lot, "wanted": format_number(wanted), "unit": item.unit,
+                           "available": format_number(item.available)},
         code=WarehouseErrorCode.INSUFFICIENT_STOCK)
+
+
+def _short(item_id: int, quantity: Decimal) -> StateConflict:
+    """The refusal of a conditional UPDATE that matched no row: the lot as it is now."""
+    return shortfall(StockItem.objects.only("lot", "quantity", "reserved", "unit")
+                     .get(pk=item_id), quantity)
 
 
 def _record(item: StockItem, kind: str, delta: Decimal, balance: Decimal, **fields):

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import connection
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -137,3 +138,19 @@ def _cell(sheet, value, **style) -> WriteOnlyCell:
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_download(warehouse: BondedWarehouse, month: date, rows: list[ReportRow],
+                    kind: str) -> HttpResponse:
+    """The report as a file, "csv" or "xlsx" (the API and the pages' download links)."""
+    if kind == "csv":
+        body, content_type = report_csv(warehouse, month, rows), "text/csv; charset=utf-8"
+    else:
+        body, content_type = report_xlsx(warehouse, month, rows), XLSX
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (f'attachment; filename="stock-{warehouse.code}-'
+                                       f'{month:%Y-%m}.{kind}"')
+    return response

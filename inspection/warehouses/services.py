@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from customs_core import notifications
 from customs_core.exceptions import ApplicationError, FieldErrors, StateConflict
 from customs_core.models import BondedWarehouse, User
-from customs_core.money import format_number
 from customs_core.roles import WAREHOUSE_SUPERVISOR_ROLES
 from declarations.choices import DeclarationState as S
 from declarations.models import Declaration, GoodsLine
@@ -94,12 +93,7 @@ def _checked(declaration: Declaration, lines: dict[int, dict], items: dict[int, 
         wanted[item.pk] = wanted.get(item.pk, Decimal(0)) + quantity
     for _line_no, item, _quantity in checked:
         if wanted[item.pk] > item.available:
-            raise StateConflict(
-                _("Not enough stock in lot %(lot)s: %(wanted)s %(unit)s asked, %(available)s "
-                  "available.") % {"lot": item.lot, "wanted": format_number(wanted[item.pk]),
-                                   "unit": item.unit,
-                                   "available": format_number(item.available)},
-                code=WarehouseErrorCode.INSUFFICIENT_STOCK)
+            raise ledger.shortfall(item, wanted[item.pk])
     return checked
 
 
@@ -187,7 +181,7 @@ def on_registered(changes) -> None:
             _registered(change)
 
 
-def _entry_item(declaration: Declaration, line: dict, on: date) -> StockItem:
+def entry_item(declaration: Declaration, line: dict, on: date) -> StockItem:
     item, _created = StockItem.objects.get_or_create(
         warehouse_id=declaration.bonded_warehouse_id, owner_id=declaration.enterprise_id,
         tariff_line_id=line["tariff_line_id"], description=line["description"],
@@ -204,7 +198,7 @@ def _cleared(declaration: Declaration, warehouse: BondedWarehouse, on: date) -> 
     source = {"declaration": declaration}
     if direction == INTO:
         for line in _lines_of(declaration).values():
-            item = _entry_item(declaration, line, on)
+            item = entry_item(declaration, line, on)
             if held_because:
                 HeldMovement.objects.create(item=item, kind=MovementKind.IN,
                                             quantity=line["quantity"], line_no=line["line_no"],

@@ -20,7 +20,6 @@ from customs_core.roles import WAREHOUSE_SUPERVISOR_ROLES
 from declarations.selectors import declaration_get_for
 
 from . import reports, selectors, services
-from .api.views import report_download
 from .filters import MovementFilterSet, StockFilterSet
 from .forms import AdjustmentForm, ExtensionForm, MonthForm, ReasonForm, TransferForm
 from .models import StockItem
@@ -33,8 +32,8 @@ def _supervisor(user) -> bool:
     return getattr(user, "role", None) in WAREHOUSE_SUPERVISOR_ROLES
 
 
-def _page(request, queryset, *, param="page"):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _query_without(request, *names) -> str:
@@ -107,8 +106,9 @@ def warehouse_report(request, code):
         kind = "csv"
     owner = (None if selectors.may_see_every_owner(request.user, warehouse)
              else request.user.enterprise_id)
-    return report_download(warehouse, month,
-                           reports.monthly_report(warehouse, month, owner_id=owner), kind)
+    return reports.report_download(warehouse, month,
+                                   reports.monthly_report(warehouse, month, owner_id=owner),
+                                   kind)
 
 
 def _item_context(request, item: StockItem, **forms) -> dict:
@@ -133,13 +133,15 @@ def stock_item_detail(request, pk):
     return render(request, "warehouses/item.html", _item_context(request, item))
 
 
-def _decide(request, pk, form_class, form_name, do, done_message, **form_kwargs):
+def _decide(request, pk, form_class, form_name, do, done_message, *, auto_id,
+            choices_for=lambda item: {}):
     """An officer's decision on a lot: the form, the service, the message; the page again with
-    the form's errors when something is refused."""
+    the form's errors when something is refused. `choices_for(item)`: the form's arguments
+    that depend on the lot (the transfer's other warehouses)."""
     item = selectors.stock_item_get_for(request.user, pk)
     if not _supervisor(request.user):
         raise PermissionDenied
-    form = form_class(request.POST, **form_kwargs)
+    form = form_class(request.POST, auto_id=auto_id, **choices_for(item))
     if form.is_valid():
         try:
             do(item, form.cleaned_data)
@@ -168,11 +170,11 @@ def stock_adjust(request, pk):
 @login_required
 @require_POST
 def stock_transfer(request, pk):
-    item = selectors.stock_item_get_for(request.user, pk)
     return _decide(request, pk, TransferForm, "transfer_form",
                    lambda item, data: services.stock_transfer(item=item, user=request.user,
                                                               **data),
-                   _("Transfer recorded."), exclude=item.warehouse_id, auto_id=TRANSFER)
+                   _("Transfer recorded."), auto_id=TRANSFER,
+                   choices_for=lambda item: {"exclude": item.warehouse_id})
 
 
 @login_required

@@ -6,7 +6,6 @@ stock is not there or the warehouse may not move goods; 400 with field errors.""
 
 from datetime import date
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,7 +47,6 @@ MONTH = OpenApiParameter("month", OpenApiTypes.STR, required=False,
                          description="YYYY-MM (default: the current month)")
 DOWNLOAD = OpenApiParameter("download", OpenApiTypes.STR, enum=["csv", "xlsx"], required=False,
                             description="A file instead of JSON: csv or xlsx")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def parse_month(value: str | None) -> date:
@@ -99,19 +97,7 @@ class WarehouseViewSet(viewsets.ReadOnlyModelViewSet):
                                        "opening": f"{r.opening:.3f}", "in": f"{r.entered:.3f}",
                                        "out": f"{r.exited:.3f}", "closing": f"{r.closing:.3f}"}
                                       for r in rows]})
-        return report_download(warehouse, month, rows, kind)
-
-
-def report_download(warehouse, month: date, rows, kind: str) -> HttpResponse:
-    """The report as a file (the pages' download links use it too)."""
-    if kind == "csv":
-        body, content_type = reports.report_csv(warehouse, month, rows), "text/csv; charset=utf-8"
-    else:
-        body, content_type = reports.report_xlsx(warehouse, month, rows), XLSX
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (f'attachment; filename="stock-{warehouse.code}-'
-                                       f'{month:%Y-%m}.{kind}"')
-    return response
+        return reports.report_download(warehouse, month, rows, kind)
 
 
 @extend_schema(tags=["bonded warehouses"])
