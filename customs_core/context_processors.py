@@ -1,6 +1,8 @@
-from .navigation import menu_for
+from .navigation import menu_for, topbar_for
 
 
 def navigation(request):
     user = getattr(request, "user", None)
-    return {"menu": menu_for(user) if user is not None else []}
+    if user is None:
+        return {"menu": [], "topbar": []}
+    return {"menu": menu_for(user), "topbar": topbar_for(request)}

@@ -32,6 +32,35 @@ def register(item: MenuItem, *, before: str | None = None) -> None:
     MENU.insert(names.index(before) if before in names else len(MENU), item)
 
 
+@dataclass(frozen=True)
+class TopbarItem:
+    """Something every page shows beside the user's name (the partnership app's bell): a
+    template and the context it needs for this request (None: nothing shown)."""
+
+    key: str
+    template: str
+    context: object  # Callable[[request], dict | None]
+
+
+TOPBAR: list[TopbarItem] = []
+
+
+def register_topbar(item: TopbarItem) -> None:
+    TOPBAR[:] = [existing for existing in TOPBAR if existing.key != item.key] + [item]
+
+
+def topbar_for(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    shown = []
+    for item in TOPBAR:
+        context = item.context(request)
+        if context is not None:
+            shown.append({"template": item.template, **context})
+    return shown
+
+
 def menu_for(user) -> list[dict]:
     if not user.is_authenticated:
         return []
@@ -47,4 +76,5 @@ def menu_for(user) -> list[dict]:
     return items
 
 
-__all__ = ["ALL_ROLES", "MenuItem", "OFFICER_ROLES", "menu_for", "register"]
+__all__ = ["ALL_ROLES", "MenuItem", "OFFICER_ROLES", "TopbarItem", "menu_for", "register",
+           "register_topbar", "topbar_for"]

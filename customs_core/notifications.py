@@ -28,19 +28,27 @@ class Notification:
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of notification: its name in the settings page and its default delivery."""
+    """A kind of notification: its name in the settings page, the sentence it says (a lazy
+    translation with %(name)s placeholders filled from the context, shown in the reader's
+    language), and its default delivery. `prepare(context)` may add display values (a
+    channel's label) under the reader's language."""
 
     code: str
     label: str  # translated lazily
+    text: str = ""  # lazily translated, e.g. _("Declaration %(number)s was cleared.")
     email_by_default: bool = True
+    prepare: Callable[[dict], dict] | None = None
+    url_name: str = ""  # where the notification leads when `obj` has no get_absolute_url()
 
 
 KINDS: dict[str, Kind] = {}
 _HANDLERS: dict[str, Callable[[Notification], None]] = {}
 
 
-def register_kind(code: str, label, *, email_by_default: bool = True) -> None:
-    KINDS[code] = Kind(code=code, label=label, email_by_default=email_by_default)
+def register_kind(code: str, label, *, text="", email_by_default: bool = True,
+                  prepare: Callable[[dict], dict] | None = None, url_name: str = "") -> None:
+    KINDS[code] = Kind(code=code, label=label, text=text, email_by_default=email_by_default,
+                       prepare=prepare, url_name=url_name)
 
 
 def register_handler(name: str, handler: Callable[[Notification], None]) -> None:

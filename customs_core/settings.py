@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentStatusEnum": "inspection.choices.DocumentStatus",
         "DrawStateEnum": "inspection.warehouses.choices.DrawState",
         "HeldStateEnum": "inspection.warehouses.choices.HeldState",
+        "SupportRequestStateEnum": "partnership.choices.RequestState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -284,6 +285,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- E-mail ----------------------------------------------------------------------------------
+# The console in development; production names its SMTP server (EMAIL_BACKEND=smtp).
+EMAIL_BACKEND = {"smtp": "django.core.mail.backends.smtp.EmailBackend",
+                 "console": "django.core.mail.backends.console.EmailBackend",
+                 "locmem": "django.core.mail.backends.locmem.EmailBackend"}.get(
+    env.str("EMAIL_BACKEND", default="console"), env.str("EMAIL_BACKEND", default="console"))
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL",
+                             default="Hải quan Móng Cái <no-reply@haiquanmongcai.local>")
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -310,6 +328,21 @@ BONDED_STORAGE_TERM_MONTHS = env.int("BONDED_STORAGE_TERM_MONTHS", default=12)
 CELERY_BEAT_SCHEDULE["bonded-overdue"] = {
     "task": "inspection.warehouses.tasks.stock_flag_overdue_task",
     "schedule": env.float("BONDED_OVERDUE_SECONDS", default=3600.0),
+}
+# --- Partnership desk ------------------------------------------------------------------------
+# The desk's first answer is due this many working hours after a request is asked (or reopened).
+PARTNERSHIP_ANSWER_HOURS = {"procedure": 8, "classification": 16, "valuation": 16,
+                            "it_system": 4, "complaint": 8, "other": 8}
+# An officer sees the ratings of their own work in aggregate once there are this many.
+PARTNERSHIP_MIN_RATINGS_SHOWN = env.int("PARTNERSHIP_MIN_RATINGS_SHOWN", default=5)
+CELERY_BEAT_SCHEDULE["notification-emails"] = {
+    # Every minute: e-mails a broker outage left unpublished, and failed tries that are due.
+    "task": "partnership.tasks.notification_emails_send_task",
+    "schedule": env.float("NOTIFICATION_EMAIL_SWEEP_SECONDS", default=60.0),
+}
+CELERY_BEAT_SCHEDULE["support-due-soon"] = {
+    "task": "partnership.tasks.support_due_soon_task",
+    "schedule": env.float("SUPPORT_DUE_SOON_SECONDS", default=300.0),
 }
 CELERY_BEAT_SCHEDULE["inspection-sweep"] = {
     # Every minute: a routed declaration without its check gets one, and checks waiting in a

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("declarations.risk.api.urls")),
     path("", include("inspection.api.urls")),
     path("", include("inspection.warehouses.api.urls")),
+    path("", include("partnership.api.urls")),
 ]
 
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("risk/", include("declarations.risk.urls")),
     path("inspection/", include("inspection.urls")),
     path("warehouses/", include("inspection.warehouses.urls")),
+    path("", include("partnership.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

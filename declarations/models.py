@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from customs_core.choices import Flow, TransportMode
 from customs_core.models import (
@@ -135,6 +136,9 @@ class Declaration(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"draft #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("declarations:detail", args=[self.pk])
 
     @property
     def etag(self) -> str:

@@ -40,7 +40,11 @@ def register() -> None:
                                  template="inspection/_enterprise_panel.html", order=20,
                                  visible=enterprise_panel_visible,
                                  context=enterprise_panel_context))
-    notifications.register_kind(services.INSPECTION_SCHEDULED, _("Inspection scheduled"))
+    notifications.register_kind(
+        services.INSPECTION_SCHEDULED, _("Inspection scheduled"),
+        text=_("The goods of declaration %(number)s will be inspected at %(site)s on "
+               "%(scheduled_at)s."),
+        prepare=services.inspection_scheduled_display)
     from customs_core.views import HOME_WIDGETS
 
     for role in (Role.DOC_CHECK, Role.INSPECTION, Role.TEAM_LEADER):

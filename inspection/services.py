@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from customs_core import notifications
@@ -374,10 +375,17 @@ def inspection_schedule(*, check: Check, by: User, method: str, site: Inspection
     declaration = check.declaration
     notifications.notify(INSPECTION_SCHEDULED, recipients=_declarants_of(declaration),
                          obj=declaration, context={"number": declaration.number,
-                                                   "site": site.name_vi,
+                                                   "site_vi": site.name_vi,
+                                                   "site_en": site.name_en,
                                                    "scheduled_at": scheduled_at.isoformat()},
                          dedupe_key=f"inspection-scheduled-{check.pk}-{check.version}")
     return check
+
+
+def inspection_scheduled_display(context: dict) -> dict:
+    """The site's name in the reader's language (the notification is shown later, to each)."""
+    english = (get_language() or "vi").startswith("en")
+    return {"site": context.get("site_en" if english else "site_vi", "")}
 
 
 def _declarants_of(declaration: Declaration) -> list[User]:

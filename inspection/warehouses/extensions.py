@@ -27,8 +27,10 @@ def register() -> None:
     panels.register(panels.Panel(key="bonded-stock", template="warehouses/_draws_panel.html",
                                  order=30, visible=draws_panel_visible,
                                  context=draws_panel_context))
-    notifications.register_kind(services.STOCK_OVERDUE, _("Bonded goods past their storage "
-                                                          "term"))
+    notifications.register_kind(
+        services.STOCK_OVERDUE, _("Bonded goods past their storage term"),
+        text=_("Goods held past their storage term: %(lots)s."),
+        url_name="warehouses:overdue")
     for name, choices in (("warehouse-kinds", WarehouseKind),
                           ("warehouse-statuses", WarehouseStatus),
                           ("capacity-units", CapacityUnit),

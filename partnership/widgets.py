@@ -1,0 +1,26 @@
+"""The bell beside the user's name, and the home page's support card."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .choices import AWAITING_DESK, NOT_CLOSED
+
+
+def bell_context(request) -> dict:
+    return {"unread": selectors.unread_count(request.user)}
+
+
+def support_widget(request) -> dict:
+    """An enterprise's requests not closed; a desk officer's requests waiting for an answer."""
+    user = request.user
+    visible = selectors.requests_visible_to(user)
+    if user.is_declarant:
+        mine = visible.filter(state__in=NOT_CLOSED)
+    elif selectors.is_desk(user):
+        mine = visible.filter(state__in=AWAITING_DESK, assigned_to=user)
+    else:
+        return {"template": "partnership/_home_card.html", "hidden": True}
+    return {"template": "partnership/_home_card.html", "title": _("Support requests"),
+            "rows": list(mine.order_by("due_at", "-created_at")[:5]), "count": mine.count(),
+            "desk": not user.is_declarant, "url": reverse("partnership:requests")}
