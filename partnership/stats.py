@@ -31,7 +31,8 @@ def satisfaction_by_month(months: int = 12, *, today: date | None = None) -> lis
     """Each of the last `months` months (oldest first): ratings and the index (None when
     nobody rated)."""
     today = today or timezone.localdate()
-    first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    first = date(index // 12, index % 12 + 1, 1)
     rows = {row["month"].date() if hasattr(row["month"], "date") else row["month"]: row
             for row in Rating.objects.filter(at__date__gte=first)
             .annotate(month=TruncMonth("at")).values("month")
@@ -49,12 +50,13 @@ def satisfaction_summary(since=None) -> dict:
     queryset = Rating.objects.all()
     if since:
         queryset = queryset.filter(at__gte=since)
-    figures = queryset.aggregate(n=Count("id"), mean=Avg(MEAN), timeliness=Avg("timeliness"),
-                                 transparency=Avg("transparency"), attitude=Avg("attitude"),
-                                 low=Count("id", filter=Q(timeliness__lte=2)
-                                           | Q(transparency__lte=2) | Q(attitude__lte=2)))
-    figures["index"] = index_of(figures.pop("mean"))
-    return figures
+    figures = queryset.aggregate(
+        n=Count("id"), mean=Avg(MEAN), avg_t=Avg("timeliness"), avg_r=Avg("transparency"),
+        avg_a=Avg("attitude"), low=Count("id", filter=Q(timeliness__lte=2)
+                                         | Q(transparency__lte=2) | Q(attitude__lte=2)))
+    return {"n": figures["n"], "low": figures["low"], "index": index_of(figures["mean"]),
+            "timeliness": figures["avg_t"], "transparency": figures["avg_r"],
+            "attitude": figures["avg_a"]}
 
 
 @dataclass(frozen=True)
