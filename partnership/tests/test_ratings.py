@@ -78,7 +78,7 @@ def test_an_officer_sees_own_ratings_only_in_aggregate(desk, declarant_a, settin
     settings.PARTNERSHIP_MIN_RATINGS_SHOWN = 3
     officer = desk.officer1
     declarations = []
-    for n in range(3):
+    for _n in range(3):
         d = DeclarationFactory(state="yellow", user=declarant_a)
         transition(d, to="doc_check", by=officer)
         declarations.append(d)
