@@ -335,6 +335,8 @@ PARTNERSHIP_ANSWER_HOURS = {"procedure": 8, "classification": 16, "valuation": 1
                             "it_system": 4, "complaint": 8, "other": 8}
 # An officer sees the ratings of their own work in aggregate once there are this many.
 PARTNERSHIP_MIN_RATINGS_SHOWN = env.int("PARTNERSHIP_MIN_RATINGS_SHOWN", default=5)
+# One e-mail sender task per this many seconds however many notifications commit in them.
+NOTIFICATION_EMAIL_PUBLISH_WINDOW = env.float("NOTIFICATION_EMAIL_PUBLISH_WINDOW", default=1.0)
 CELERY_BEAT_SCHEDULE["notification-emails"] = {
     # Every minute: e-mails a broker outage left unpublished, and failed tries that are due.
     "task": "partnership.tasks.notification_emails_send_task",

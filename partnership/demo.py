@@ -54,7 +54,8 @@ ARTICLES = [
      "Circular 39/2015/TT-BTC on customs valuation",
      "Sáu phương pháp xác định trị giá hải quan, áp dụng theo thứ tự.",
      "The six methods of customs valuation, applied in order.", "39/2015/TT-BTC"),
-    (ArticleKind.FAQ, "Làm sao tra cứu mã HS cho hàng hóa?", "How do I find the HS code of my goods?",
+    (ArticleKind.FAQ, "Làm sao tra cứu mã HS cho hàng hóa?",
+     "How do I find the HS code of my goods?",
      "Dùng trang Biểu thuế: gõ vài chữ số của mã hoặc từ mô tả, có dấu hoặc không dấu. Khi còn "
      "băn khoăn, gửi yêu cầu hỗ trợ chủ đề Phân loại hàng hóa.",
      "Use the Tariff page: type digits of the code or words of the description. If in doubt, "

@@ -57,3 +57,7 @@ def register() -> None:
     for widget_list in HOME_WIDGETS.values():
         if widgets.support_widget not in widget_list:
             widget_list.append(widgets.support_widget)
+    from customs_core.choices import Role
+
+    if widgets.satisfaction_widget not in HOME_WIDGETS[Role.BRANCH_LEADER]:
+        HOME_WIDGETS[Role.BRANCH_LEADER].append(widgets.satisfaction_widget)

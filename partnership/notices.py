@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -81,10 +82,22 @@ def _link(n: notifications.Notification, kind: notifications.Kind) -> str:
 
 
 def publish_emails():
+    """Queue the sender once the commit is done. A routing burst commits hundreds of
+    notifications a second: the first commit of a window queues the sender a window later and
+    the others ride on it (it drains every due row; beat's sweep sends any row that committed
+    just after it looked). Run eagerly (no broker) every commit sends at once."""
     # A named function (robust on_commit logs its __qualname__ when the publish fails).
+    from customs_core.celery import app
+
     from .tasks import notification_emails_send_task
 
-    notification_emails_send_task.delay()
+    if app.conf.task_always_eager:
+        notification_emails_send_task.delay()
+        return
+    window = settings.NOTIFICATION_EMAIL_PUBLISH_WINDOW
+    if window and not cache.add("partnership:emails-queued", 1, timeout=window):
+        return
+    notification_emails_send_task.apply_async(countdown=window or None)
 
 
 # --- reading -------------------------------------------------------------------------------------

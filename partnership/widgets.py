@@ -24,3 +24,17 @@ def support_widget(request) -> dict:
     return {"template": "partnership/_home_card.html", "title": _("Support requests"),
             "rows": list(mine.order_by("due_at", "-created_at")[:5]), "count": mine.count(),
             "desk": not user.is_declarant, "url": reverse("partnership:requests")}
+
+
+def satisfaction_widget(request) -> dict:
+    """The branch leader's card: the satisfaction index and answers on time (12 months)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import stats
+
+    since = timezone.now() - timedelta(days=365)
+    return {"template": "partnership/_home_satisfaction.html", "title": _("Service quality"),
+            "summary": stats.satisfaction_summary(since),
+            "compliance": stats.compliance(since), "url": reverse("partnership:satisfaction")}
