@@ -47,7 +47,19 @@ class RequestForm(forms.Form):
             (d.pk, d.number or f"#{d.pk}") for d in declarations]
 
 
-class MessageForm(forms.Form):
+class ThreadForm(forms.Form):
+    """A form of the request's page, which holds several: each its own ids (the names, which
+    are posted, stay plain)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class MessageForm(ThreadForm):
+    id_prefix = "message"
     body = forms.CharField(label=_("Message"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 4}))
     article = forms.TypedChoiceField(label=_("Link a guidance article"), coerce=int,
@@ -67,18 +79,21 @@ class MessageForm(forms.Form):
             del self.fields["awaiting_enterprise"]
 
 
-class CloseForm(forms.Form):
+class CloseForm(ThreadForm):
+    id_prefix = "close"
     satisfaction = forms.TypedChoiceField(label=_("How useful was the answer?"), coerce=int,
                                           choices=[("", _("Not rated"))] + SCORES,
                                           required=False, empty_value=None)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(ThreadForm):
+    id_prefix = "reopen"
     body = forms.CharField(label=_("Why reopen?"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AssignForm(forms.Form):
+class AssignForm(ThreadForm):
+    id_prefix = "assign"
     officer = forms.ModelChoiceField(label=_("Desk officer"), queryset=User.objects.none())
 
     def __init__(self, *args, officers=None, **kwargs):
@@ -88,7 +103,8 @@ class AssignForm(forms.Form):
         self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(ThreadForm):
+    id_prefix = "schedule"
     mode = forms.ChoiceField(label=_("Support"), choices=SupportMode.choices)
     scheduled_at = forms.DateTimeField(
         label=_("Date and time"), widget=forms.DateTimeInput(
@@ -108,4 +124,6 @@ class RatingForm(forms.Form):
 
 
 class ArticleSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search guidance"), max_length=200, required=False)
+    q = forms.CharField(label=_("Search guidance"), max_length=200, required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                                      "data-testid": "guidance-q"}))

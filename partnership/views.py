@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -75,7 +77,9 @@ def request_list(request):
     if scope == "mine" and user.is_officer:
         requests = requests.filter(assigned_to=user)
     desk = selectors.is_desk(user)
-    requests = requests.order_by("due_at", "-created_at") if desk else requests
+    # The most urgent first: those with an answer due (SQLite sorts no due time first).
+    requests = (requests.order_by(F("due_at").asc(nulls_last=True), "-created_at") if desk
+                else requests)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"page": _page(request, requests), "query": query.urlencode(), "desk": desk,
@@ -262,6 +266,27 @@ def rate(request, declaration_pk):
                    "cleared": declaration.cleared_at is not None}, status=status)
 
 
+def _satisfaction_chart(months: list[dict]) -> str:
+    """A Chart.js config (static/js/app.js draws every canvas[data-chart]): the index by month
+    as a line on 0-100, the number of ratings as bars on their own axis."""
+    return json.dumps({
+        "type": "bar",
+        "data": {"labels": [m["month"].strftime("%m/%Y") for m in months],
+                 "datasets": [
+                     {"type": "line", "label": str(_("Satisfaction index (0-100)")),
+                      "data": [m["index"] for m in months], "yAxisID": "index",
+                      "borderColor": "#0b5c3b", "backgroundColor": "#0b5c3b",
+                      "spanGaps": True, "tension": 0.2},
+                     {"label": str(_("Ratings")), "data": [m["ratings"] for m in months],
+                      "yAxisID": "ratings", "backgroundColor": "#b9d3c4"}]},
+        "options": {"responsive": True, "maintainAspectRatio": False,
+                    "scales": {"index": {"position": "left", "min": 0, "max": 100},
+                               "ratings": {"position": "right", "beginAtZero": True,
+                                           "grid": {"drawOnChartArea": False},
+                                           "ticks": {"precision": 0}}}},
+    })
+
+
 @login_required
 @require_GET
 def satisfaction(request):
@@ -277,9 +302,7 @@ def satisfaction(request):
             summary=stats.satisfaction_summary(since), compliance=stats.compliance(since),
             topics=stats.lowest_topics(since), gates=stats.lowest_gates(since),
             months=months, page=_page(request, selectors.ratings_visible_to(user)),
-            chart=json.dumps({"labels": [m["month"].strftime("%m/%Y") for m in months],
-                              "index": [m["index"] for m in months],
-                              "ratings": [m["ratings"] for m in months]}))
+            chart=_satisfaction_chart(months))
     context["mine"] = stats.officer_ratings(user) if user.is_officer else None
     return render(request, "partnership/satisfaction.html", context)
 
@@ -293,9 +316,13 @@ def article_list(request):
     found = selectors.article_search(request.user, query)
     counts = selectors.closed_counts([a.pk for a in found])
     rows = [(a, counts.get(a.pk, 0)) for a in found]
-    template = ("partnership/_article_results.html" if request.headers.get("HX-Request")
-                else "partnership/articles.html")
-    return render(request, template, {"form": form, "rows": rows, "query": query})
+    # htmx asks for the results only; restoring a page from history it asks for all of it.
+    partial = (request.headers.get("HX-Request") == "true"
+               and request.headers.get("HX-History-Restore-Request") != "true")
+    template = "partnership/_article_results.html" if partial else "partnership/articles.html"
+    response = render(request, template, {"form": form, "rows": rows, "query": query})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -351,5 +378,6 @@ def notification_settings(request):
 @login_required
 @require_GET
 def bell(request):
+    # The same context as in the top bar (customs_core.navigation: the item's context).
     return render(request, "partnership/_bell.html",
-                  {"unread": selectors.unread_count(request.user)})
+                  {"item": {"unread": selectors.unread_count(request.user)}})
