@@ -68,11 +68,60 @@ def crew(reference_data):
     return crew_make("GSKT1", prefix="fz")
 
 
+def _desk_world(declarant_a, declarant_b, crew, cleared, others) -> dict:
+    """The partnership desk, staffed by the officer (answers) and the team leader (leads) who
+    fuzz; the fuzzing enterprise's support requests in every state, with files, and one of
+    another enterprise; its rating of a cleared declaration; a published guidance article and
+    a draft; a notification of every user who fuzzes (`others`: those nothing tells)."""
+    from customs_core import notifications
+    from declarations.testing import pdf_file
+    from partnership import ratings, services
+    from partnership.models import Attachment, DeskMember, Notification
+    from partnership.testing import article_make
+
+    DeskMember.objects.create(user=crew.doc1)
+    DeskMember.objects.create(user=crew.leader, is_leader=True)
+    article = article_make()
+
+    def ask(user, subject):
+        return services.request_open(user=user, topic="procedure", subject=subject,
+                                     message="Xin hướng dẫn.", files=[pdf_file("hoa-don.pdf")])
+
+    requests = {state: ask(declarant_a, f"Hỏi {state}")
+                for state in ("open", "answered", "waiting", "closed", "reopened")}
+    for state in ("answered", "waiting", "closed", "reopened"):
+        services.message_post(request=requests[state], user=crew.doc1, body="Xem hướng dẫn.",
+                              article=article.pk, awaiting_enterprise=state == "waiting")
+    for state in ("closed", "reopened"):
+        services.request_close(request=requests[state], user=declarant_a, satisfaction=4)
+    services.request_reopen(request=requests["reopened"], user=declarant_a, body="Chưa rõ.")
+    theirs = ask(declarant_b, "Hỏi của doanh nghiệp khác")
+    rating = ratings.rating_give(user=declarant_a, declaration=cleared.pk, timeliness=4,
+                                 transparency=4, attitude=5, comment="Tận tình")
+    notifications.notify(services.REQUEST_DUE_SOON, recipients=others, obj=requests["open"],
+                         context={"number": f"#{requests['open'].pk}", "subject": "Hỏi",
+                                  "due_at": requests["open"].due_at.isoformat()},
+                         dedupe_key="fuzz-world")
+    notices: dict[int, list[int]] = {}
+    for recipient, pk in Notification.objects.order_by("pk").values_list("recipient_id", "pk"):
+        notices.setdefault(recipient, []).append(pk)
+    return {
+        "support_id": [r.pk for r in requests.values()] + [theirs.pk, 999_999_999],
+        "attachment_id": list(Attachment.objects.order_by("pk").values_list("pk", flat=True))
+        + [999_999_999],
+        "rating_id": [rating.pk, 999_999_999],
+        "article_id": [article.pk, article_make(published=False, title_vi="Dự thảo").pk,
+                       999_999_999],
+        "notification_id": notices,
+    }
+
+
 @pytest.fixture
-def world(declarant_a, declarant_b, doc_checker, crew):
+def world(declarant_a, declarant_b, doc_checker, crew, leader, risk_officer):
     """The fuzzing enterprise's declarations in several states (with their checks), one of
-    another enterprise, a pending channel request, the team's members: the values every path
-    parameter is drawn from."""
+    another enterprise, a pending channel request, the team's members, the partnership desk's
+    requests, files, ratings, articles and notifications: the values every path parameter is
+    drawn from."""
     from declarations.risk import services as risk_services
     from declarations.testing import declaration_make
     from inspection.models import Check
@@ -95,7 +144,10 @@ def world(declarant_a, declarant_b, doc_checker, crew):
     BondedWarehouse.objects.filter(code="20BBW01").update(suspended_since="2026-01-01")
     clear(entry, declarant_a)
     BondedWarehouse.objects.filter(code="20BBW01").update(suspended_since=None)
+    cleared = next(d for d in mine if d.state == "cleared")
+    desk = _desk_world(declarant_a, declarant_b, crew, cleared, others=[leader, risk_officer])
     return {
+        **desk,
         "id": [d.pk for d in mine] + [theirs.pk, exit_draft.pk, 999_999_999],
         "stock_id": [lot.pk, 999_999_999],
         "held_id": list(HeldMovement.objects.values_list("pk", flat=True)) + [999_999_999],
@@ -110,14 +162,35 @@ def world(declarant_a, declarant_b, doc_checker, crew):
     }
 
 
-def _real_path_parameters(case, world) -> None:
+# Where a path's `id` is not a declaration's: the pool of the rows under that prefix.
+ID_POOLS = {"/api/v1/support-requests/": "support_id",
+            "/api/v1/support-attachments/": "attachment_id", "/api/v1/ratings/": "rating_id",
+            "/api/v1/guidance-articles/": "article_id"}
+
+
+def _notification_ids(world, user) -> list:
+    """The fuzzing user's own notifications, one of another user's, one that does not exist."""
+    notices = world["notification_id"]
+    theirs = next(ids[0] for recipient, ids in sorted(notices.items()) if recipient != user.pk)
+    return notices[user.pk][:4] + [theirs, 999_999_999]
+
+
+def _real_path_parameters(case, world, user) -> None:
     """Replace generated path parameters with values that exist (chosen deterministically from
-    the case itself, so a failure replays)."""
+    the case itself, so a failure replays). The generated values are part of the seed: an
+    operation with no body (a GET of one row) still draws a different id from one example to
+    the next, instead of the same one every time."""
     if not case.path_parameters:
         return
-    seed = zlib.crc32(repr((case.path, case.method, case.body)).encode())
+    seed = zlib.crc32(repr((case.path, case.method, case.body,
+                            sorted(case.path_parameters.items(), key=str))).encode())
     for name in case.path_parameters:
         pool = world.get(name)
+        for prefix, key in ID_POOLS.items():
+            if name == "id" and case.path.startswith(prefix):
+                pool = world[key]
+        if name == "id" and case.path.startswith("/api/v1/notifications/"):
+            pool = _notification_ids(world, user)
         if name == "id" and "channel-requests" in case.path:
             pool = world["request_id"]
         if name == "id" and case.path.startswith("/api/v1/checks/"):
@@ -137,7 +210,7 @@ FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
 
 
 def _fuzz(case, user, world):
-    _real_path_parameters(case, world)
+    _real_path_parameters(case, world, user)
     case.call_and_validate(headers={"Authorization": f"Token {_token(user)}"}, checks=CHECKS)
 
 

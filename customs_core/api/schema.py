@@ -21,11 +21,12 @@ _COMMON = {
     "429": "Too many requests: throttled.",
 }
 _WRITE = {"409": "State conflict: wrong state, or someone acted first.",
-          "412": "Stale If-Match: the object changed since you read it."}
+          "412": "Stale If-Match: the object changed since you read it.",
+          "415": "The body's media type is not one this operation takes."}
 
 
 def document_error_responses(result, generator, request, public):
-    """Add 400/401/403/404/429 (and 409/412 for writes) to every operation that lacks them."""
+    """Add 400/401/403/404/429 (and 409/412/415 for writes) to every operation that lacks them."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("Error", ERROR_SCHEMA)
     components.setdefault("FieldErrors", FIELD_ERRORS_SCHEMA)

@@ -136,7 +136,7 @@ class ArticleOutputSerializer(serializers.Serializer):
     reference = serializers.CharField()
     published = serializers.BooleanField()
     updated_at = serializers.DateTimeField()
-    closed_requests = serializers.IntegerField()
+    closed_requests = serializers.IntegerField(source="closed_count")
 
 
 class NotificationOutputSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ that create, ETag on a request's detail and If-Match on its actions (412), 409 w
 a state conflict, 400 with field messages."""
 
 from django.contrib.auth import get_user_model
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -12,12 +12,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from customs_core.api.parsers import JSONParser
 from customs_core.api.serializing import parse, represent, represent_many
+from declarations.api.views import FILE_TYPES, FileNegotiation
 from declarations.idempotency import idempotent
 
 from .. import notices, ratings, selectors, services, stats
@@ -48,6 +50,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="Same key and body replays the first response; same key, other body: 422.")
 IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
                             required=False, description="The request's ETag; stale: 412.")
+# What a creating write answers besides the errors every operation documents
+# (customs_core.api.schema): a replay of an Idempotency-Key with another body.
+REUSED_KEY = {422: OpenApiResponse(OpenApiTypes.OBJECT, description="This Idempotency-Key "
+                                   "was used with another body.")}
 BODY_TYPES = ["application/json", "multipart/form-data"]
 UPLOAD_PARSERS = [JSONParser, MultiPartParser, FormParser]
 
@@ -114,7 +120,8 @@ class SupportRequestViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary="Ask the desk (an enterprise): topic, subject, first message, "
                            "optional declaration of one's own and files",
                    request={media: SupportRequestInputSerializer for media in BODY_TYPES},
-                   responses={201: SupportRequestDetailSerializer}, parameters=[IDEMPOTENCY_KEY])
+                   responses={201: SupportRequestDetailSerializer, **REUSED_KEY},
+                   parameters=[IDEMPOTENCY_KEY])
     def create(self, request):
         if not request.user.is_declarant:
             raise PermissionDenied(_("Support requests are asked by enterprises."))
@@ -132,7 +139,7 @@ class SupportRequestViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary="Write in the thread: the desk answers (or asks the enterprise for "
                            "more), the enterprise replies",
                    request={media: SupportMessageInputSerializer for media in BODY_TYPES},
-                   responses={201: SupportMessageOutputSerializer},
+                   responses={201: SupportMessageOutputSerializer, **REUSED_KEY},
                    parameters=[IDEMPOTENCY_KEY, IF_MATCH])
     @action(detail=True, methods=["post"], parser_classes=UPLOAD_PARSERS)
     def messages(self, request, pk=None):
@@ -152,7 +159,8 @@ class SupportRequestViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary="Close (the enterprise at any time, with an optional score of the "
                            "answer; the desk once it answered)",
                    request=SupportCloseInputSerializer,
-                   responses={200: SupportRequestDetailSerializer}, parameters=[IF_MATCH])
+                   responses={200: SupportRequestDetailSerializer},
+                   parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def close(self, request, pk=None):
         support = selectors.request_get_for(request.user, pk)
@@ -164,7 +172,8 @@ class SupportRequestViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(summary="Reopen a closed request with a message (the enterprise)",
                    request={media: SupportReopenInputSerializer for media in BODY_TYPES},
-                   responses={200: SupportRequestDetailSerializer}, parameters=[IF_MATCH])
+                   responses={200: SupportRequestDetailSerializer},
+                   parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], parser_classes=UPLOAD_PARSERS)
     def reopen(self, request, pk=None):
         support = selectors.request_get_for(request.user, pk)
@@ -175,7 +184,8 @@ class SupportRequestViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(summary="Give the request to another desk officer (a desk leader)",
                    request=SupportAssignInputSerializer,
-                   responses={200: SupportRequestDetailSerializer}, parameters=[IF_MATCH])
+                   responses={200: SupportRequestDetailSerializer},
+                   parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def assign(self, request, pk=None):
         support = selectors.request_get_for(request.user, pk)
@@ -189,7 +199,8 @@ class SupportRequestViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(summary="Schedule remote or on-site support (the desk)",
                    request=SupportScheduleInputSerializer,
-                   responses={200: SupportRequestDetailSerializer}, parameters=[IF_MATCH])
+                   responses={200: SupportRequestDetailSerializer},
+                   parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def schedule(self, request, pk=None):
         support = selectors.request_get_for(request.user, pk)
@@ -203,13 +214,21 @@ class SupportRequestViewSet(viewsets.ReadOnlyModelViewSet):
 class SupportAttachmentViewSet(viewsets.ViewSet):
     lookup_value_regex = r"\d+"
 
-    @extend_schema(summary="Download a file of a request's message",
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # The file's own type whatever the client accepts (no 406), as a declaration's documents.
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(summary="Download a file of a request's message (its own type)",
+                   responses={(200, media): OpenApiTypes.BINARY for media in FILE_TYPES})
     def retrieve(self, request, pk=None):
         attachment = selectors.attachment_get_for(request.user, pk)
-        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, ValueError) as exc:  # the row outlived its file
+            raise Http404 from exc
+        response = FileResponse(handle, content_type=attachment.content_type,
                                 as_attachment=True, filename=attachment.original_name)
         response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
         return response
 
 
@@ -227,7 +246,8 @@ class RatingViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.ratings_visible_to(self.request.user).order_by("-at", "-id")
 
     @extend_schema(summary="Rate the service of a cleared declaration of one's own (once)",
-                   request=RatingInputSerializer, responses={201: RatingOutputSerializer},
+                   request=RatingInputSerializer,
+                   responses={201: RatingOutputSerializer, **REUSED_KEY},
                    parameters=[IDEMPOTENCY_KEY])
     def create(self, request):
         def handler():
@@ -270,7 +290,9 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     def _with_counts(self, articles):
         counts = selectors.closed_counts([a.pk for a in articles])
         for article in articles:
-            article.closed_requests = counts.get(article.pk, 0)
+            # Not `closed_requests`: that is the reverse relation of SupportRequest's
+            # closing_article, which refuses assignment (a 500).
+            article.closed_count = counts.get(article.pk, 0)
         return articles
 
     @extend_schema(summary="Guidance articles; q searches both languages with or without "
@@ -294,6 +316,14 @@ class _Shown:
 
     def __getattr__(self, name):
         return getattr(self._row, name)
+
+
+class _SettingsMetadata(SimpleMetadata):
+    """OPTIONS on the settings: what PUT takes. (DRF's SimpleMetadata looks for the object a
+    PUT updates, and this route names none: an AssertionError, a 500.)"""
+
+    def determine_actions(self, request, view):
+        return {"PUT": self.get_serializer_info(NotificationSettingsInputSerializer())}
 
 
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -342,14 +372,15 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         marked = notices.mark_read(request.user, data.get("ids"))
         return Response({"marked": marked, "unread": selectors.unread_count(request.user)})
 
+    # Not named `settings`: that would shadow APIView.settings (DRF's api_settings), and every
+    # route of this viewset would fail with a 500. Not paginated: one row per kind, a plain list.
     @extend_schema(summary="Which kinds are e-mailed to you", methods=["GET"],
                    responses={200: NotificationSettingSerializer(many=True)})
     @extend_schema(summary="E-mail exactly these kinds to you", methods=["PUT"],
                    request=NotificationSettingsInputSerializer,
                    responses={200: NotificationSettingSerializer(many=True)})
-    # Not named `settings`: that would shadow APIView.settings (DRF's api_settings), and every
-    # route of this viewset would fail with a 500.
-    @action(detail=False, methods=["get", "put"], url_path="settings", url_name="settings")
+    @action(detail=False, methods=["get", "put"], url_path="settings", url_name="settings",
+            pagination_class=None, metadata_class=_SettingsMetadata)
     def email_settings(self, request):
         if request.method == "PUT":
             data = parse(NotificationSettingsInputSerializer, request.data)
