@@ -180,7 +180,9 @@ def test_cleared_declaration_is_emailed_in_each_recipients_language(smtp_celery_
     [mail_vi] = inbox.to(vi.email)
     assert subject_vi != subject_en and not subject_vi.isascii(), (
         f"no Vietnamese translation of the e-mail's subject: {subject_vi!r}")
-    assert mail_vi["Subject"] == subject_vi
+    # Python's e-mail package folds a long encoded subject right after "Subject:", which a
+    # parser reads back as one leading space (mail clients drop it).
+    assert mail_vi["Subject"].strip() == subject_vi
     assert mail_vi["Content-Language"] == "vi"
     body_vi = body_of(mail_vi)
     assert link in body_vi.split()
@@ -282,7 +284,7 @@ def test_broker_outage_delays_email_but_loses_none(reference_data, smtp_server):
         assert ids == {f"<notification-{pk}@testserver.example>"
                        for pk in rows.values_list("pk", flat=True)}
         for user in users:
-            subjects = sorted(m["Subject"] for m in inbox.to(user.email))
+            subjects = sorted(m["Subject"].strip() for m in inbox.to(user.email))
             assert len(subjects) == OUTAGE_EVENTS
             assert all(s.endswith(tuple(f": OUT-{n}" for n in range(OUTAGE_EVENTS)))
                        for s in subjects)
