@@ -5,7 +5,6 @@ request for a desk leader. Officers read ratings of their own work only in aggre
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,11 +88,3 @@ def _after_rating(rating: Rating, user: User, declaration: Declaration) -> None:
                           message="\n".join(lines)[:services.MAX_BODY], declaration=declaration,
                           rating=rating, assign_leader=True)
 
-
-def rating_get_for(user: User, pk) -> Rating:
-    from declarations.selectors import _pk
-
-    try:
-        return selectors.ratings_visible_to(user).get(pk=_pk(pk))
-    except Rating.DoesNotExist as exc:
-        raise Http404 from exc

@@ -57,6 +57,13 @@ def answer_due(start, topic: str):
     return branch_calendar().add(start, float(hours) * 3600)
 
 
+def actions_of(request: SupportRequest, side: str | None) -> frozenset[str]:
+    """What a side ("enterprise", "desk"; None: neither) may do to the request now (MOVES):
+    the pages offer these forms."""
+    return frozenset(action for (who, action), moves in MOVES.items()
+                     if who == side and request.state in moves)
+
+
 def _side(request: SupportRequest, user: User) -> str:
     if user.is_declarant:
         if user.enterprise_id != request.enterprise_id:  # selectors scope first: defence

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -23,6 +23,7 @@ from customs_core.exceptions import FieldErrors, PreconditionFailed, StateConfli
 from declarations.selectors import declaration_get_for, declarations_visible_to
 
 from . import notices, ratings, selectors, services, stats
+from .attachments import attachment_response
 from .choices import NOT_CLOSED, RequestState, Topic
 from .forms import (
     ArticleSearchForm,
@@ -119,26 +120,30 @@ def request_new(request):
     return render(request, "partnership/request_new.html", {"form": form})
 
 
+def _desk_articles(user, desk: bool) -> list:
+    """The published articles an answer may link (the desk only)."""
+    return list(selectors.articles_visible_to(user).filter(published=True)) if desk else []
+
+
 def _detail_context(request, support, **forms) -> dict:
     user = request.user
     desk = selectors.is_desk(user)
-    articles = list(selectors.articles_visible_to(user).filter(published=True)) if desk else []
+    # The request's enterprise (the selector let no other one in), the desk, or a reader.
+    actions = services.actions_of(support, "enterprise" if user.is_declarant
+                                  else "desk" if desk else None)
     context = {
         "r": support, "thread": selectors.thread_of(support), "desk": desk,
         "leader": selectors.is_desk_leader(user), "now": timezone.now(),
         "owner": user.is_declarant,
-        "message_form": MessageForm(articles=articles, desk=desk),
+        "message_form": MessageForm(articles=_desk_articles(user, desk), desk=desk),
         "close_form": CloseForm(), "reopen_form": ReopenForm(),
         "schedule_form": ScheduleForm(initial={"mode": support.mode,
                                                "scheduled_at": support.scheduled_at,
                                                "place": support.place}),
         "assign_form": AssignForm(officers=selectors.desk_officers(),
                                   initial={"officer": support.assigned_to_id}),
-        "can_message": support.state != RequestState.CLOSED and (desk or user.is_declarant),
-        "can_close": support.state != RequestState.CLOSED and (
-            user.is_declarant or (desk and support.state in {RequestState.ANSWERED,
-                                                             RequestState.WAITING})),
-        "can_reopen": support.state == RequestState.CLOSED and user.is_declarant,
+        "can_message": "message" in actions, "can_close": "close" in actions,
+        "can_reopen": "reopen" in actions,
     }
     context.update({k: v for k, v in forms.items() if v is not None})
     return context
@@ -178,7 +183,7 @@ def _act(request, pk, form_name, make_form, act, done):
 def request_message(request, pk):
     user = request.user
     desk = selectors.is_desk(user)
-    articles = list(selectors.articles_visible_to(user).filter(published=True)) if desk else []
+    articles = _desk_articles(user, desk)
     return _act(request, pk, "message_form",
                 lambda s: MessageForm(request.POST, request.FILES, articles=articles, desk=desk),
                 lambda s, d: services.message_post(
@@ -234,11 +239,7 @@ def request_schedule(request, pk):
 @login_required
 @require_GET
 def attachment_file(request, pk):
-    attachment = selectors.attachment_get_for(request.user, pk)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=True, filename=attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(selectors.attachment_get_for(request.user, pk))
 
 
 # --- ratings -------------------------------------------------------------------------------------

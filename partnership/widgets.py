@@ -1,9 +1,12 @@
 """The bell beside the user's name, and the home page's support card."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors
+from . import selectors, stats
 from .choices import AWAITING_DESK, NOT_CLOSED
 
 
@@ -28,12 +31,6 @@ def support_widget(request) -> dict:
 
 def satisfaction_widget(request) -> dict:
     """The branch leader's card: the satisfaction index and answers on time (12 months)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from . import stats
-
     since = timezone.now() - timedelta(days=365)
     return {"template": "partnership/_home_satisfaction.html", "title": _("Service quality"),
             "summary": stats.satisfaction_summary(since),

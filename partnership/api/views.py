@@ -4,7 +4,6 @@ that create, ETag on a request's detail and If-Match on its actions (412), 409 w
 a state conflict, 400 with field messages."""
 
 from django.contrib.auth import get_user_model
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +22,7 @@ from declarations.api.views import FILE_TYPES, FileNegotiation
 from declarations.idempotency import idempotent
 
 from .. import notices, ratings, selectors, services, stats
+from ..attachments import attachment_response
 from ..choices import RequestState, Topic
 from ..models import Notification, Rating, SupportRequest
 from .serializers import (
@@ -220,16 +220,7 @@ class SupportAttachmentViewSet(viewsets.ViewSet):
     @extend_schema(summary="Download a file of a request's message (its own type)",
                    responses={(200, media): OpenApiTypes.BINARY for media in FILE_TYPES})
     def retrieve(self, request, pk=None):
-        attachment = selectors.attachment_get_for(request.user, pk)
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, ValueError) as exc:  # the row outlived its file
-            raise Http404 from exc
-        response = FileResponse(handle, content_type=attachment.content_type,
-                                as_attachment=True, filename=attachment.original_name)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(selectors.attachment_get_for(request.user, pk))
 
 
 class RatingViewSet(viewsets.ReadOnlyModelViewSet):
