@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from .models import BorderGate, Enterprise, ExchangeRate, Regime, TariffLine, TariffRate, User
 
@@ -16,7 +16,8 @@ def tariff_lines_search(*, query: str = "", on: date | None = None) -> QuerySet[
     """Tariff lines matching an HS code prefix or words (Vietnamese or English), rates prefetched.
 
     A digits-only query is a code prefix ("0810" finds every line of heading 08.10); dots and
-    spaces inside codes are ignored ("0810.60" works). Words must all appear in a description.
+    spaces inside codes are ignored ("0810.60" works). Every word must begin a word of the
+    line's descriptions or of its HS headings, diacritics ignored ("thit bo" finds "Thịt bò").
     """
     lines = TariffLine.objects.select_related("subheading")
     rates = TariffRate.objects.order_by("-valid_from")
@@ -29,9 +30,9 @@ def tariff_lines_search(*, query: str = "", on: date | None = None) -> QuerySet[
     compact = query.replace(".", "").replace(" ", "")
     if compact.isdigit():
         return lines.filter(hs_code__startswith=compact[:8])
-    for word in query.split():
-        lines = lines.filter(Q(description_vi__icontains=word) | Q(description_en__icontains=word))
-    return lines
+    from .tariff_search import index
+
+    return lines.filter(hs_code__in=index().matching_codes(query))
 
 
 def tariff_rate_in_force(line: TariffLine, on: date) -> TariffRate | None:

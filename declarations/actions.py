@@ -14,9 +14,10 @@ UNREGISTERED = frozenset({S.DRAFT, S.CANCELLED})
 
 def declaration_actions(user, declaration: Declaration) -> frozenset[str]:
     """Action names: the table's (submit, amend, cancel, start_document_check, clear,
-    raise_channel...) and edit, pay, attach_document for the declarant."""
+    raise_channel...) and edit, copy, pay, attach_document for the declarant."""
     actions = set(actions_for(user, declaration))
     if getattr(user, "is_declarant", False):
+        actions.add("copy")
         if declaration.state == S.DRAFT:
             actions.add("edit")
         if declaration.state not in UNREGISTERED and declaration.outstanding_vnd > 0:

@@ -70,6 +70,7 @@ class DeclarationErrorCode(models.TextChoices):
     MOVED_BY_SOMEONE_ELSE = "moved_by_someone_else", _("Changed by someone else first")
     AMENDMENTS_EXHAUSTED = "amendments_exhausted", _("No amendment left")
     NOTHING_TO_PAY = "nothing_to_pay", _("Nothing to pay")
+    NOTHING_PAID = "nothing_paid", _("No payment recorded yet")
 
 
 class DutySchedule(models.TextChoices):

@@ -338,6 +338,7 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
         "paid_vnd": paid, "created_at": created, "updated_at": last_at,
         "submitted_at": submitted, "cleared_at": cleared_at,
         "post_clearance_audit": bool(routed) and channel == "green" and post_audit,
+        "documents_expected": [],
     }
     writers["declaration"].add(tuple(row[c] for c in DECLARATION_COLUMNS))
     if routed:

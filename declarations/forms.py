@@ -44,8 +44,9 @@ class DeclarationForm(forms.Form):
     invoice_date = forms.DateField(label=_("Invoice date"), widget=DayFirstDateInput())
     incoterm = forms.ChoiceField(label=_("Incoterm"), choices=Incoterm.choices, initial="DAP")
     currency = forms.ChoiceField(label=_("Currency"), choices=FORM_CURRENCIES, initial="USD")
-    total_invoice_value = decimal_field(label=_("Invoice total"), max_digits=18,
-                                             decimal_places=4, min_value=Decimal("0.0001"))
+    total_invoice_value = decimal_field(
+        label=_("Invoice total"), max_digits=18, decimal_places=4, min_value=Decimal("0.0001"),
+        required=False, help_text=_("Left empty: the sum of the goods lines."))
     freight = decimal_field(label=_("Freight"), max_digits=18, decimal_places=4,
                                  min_value=0, required=False, initial=0)
     insurance = decimal_field(label=_("Insurance"), max_digits=18, decimal_places=4,
@@ -95,11 +96,24 @@ class DeclarationForm(forms.Form):
         return data
 
 
+class LinesUploadForm(forms.Form):
+    """Goods lines from a spreadsheet into the declaration form (nothing is saved until the
+    declarant saves the form)."""
+
+    lines_file = forms.FileField(label=_("Spreadsheet (XLSX or CSV)"), required=False)
+    valid_only = forms.BooleanField(label=_("Keep only the rows without errors"),
+                                    required=False)
+
+
 class GoodsLineForm(forms.Form):
-    hs_code = forms.RegexField(label=_("HS code"), regex=r"^\d{8}$", max_length=8,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                             "list": "hs-codes",
-                                                             "autocomplete": "off"}))
+    # Typed as digits or words: the line's suggestions (app.js, hs-suggest) fill the code.
+    hs_code = forms.RegexField(
+        label=_("HS code"), regex=r"^\d{8}$",
+        error_messages={"invalid": _("Choose an 8-digit HS code from the suggestions.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": "100",
+                                      "role": "combobox", "aria-autocomplete": "list",
+                                      "aria-expanded": "false", "data-hs-input": "",
+                                      "placeholder": _("code or words")}))
     description = forms.CharField(label=_("Description"), max_length=400, required=False)
     origin_country = forms.ChoiceField(label=_("Origin"))
     quantity = decimal_field(label=_("Quantity"), max_digits=16, decimal_places=3,

@@ -81,6 +81,10 @@ class Declaration(models.Model):
     vehicles = models.JSONField(default=list, blank=True)
     bonded_warehouse = models.ForeignKey(BondedWarehouse, null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Documents a draft still needs, listed when it was copied from a past declaration (type,
+    # C/O form, reference): the files themselves belong to one shipment and are not copied.
+    # Submitting waits until a document of each listed type is attached or the entry removed.
+    documents_expected = models.JSONField(default=list, blank=True)
 
     state = models.CharField(max_length=20, choices=DeclarationState.choices,
                              default=DeclarationState.DRAFT)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
 
@@ -9,7 +10,10 @@ from customs_core import reference_cache
 from customs_core.models import BondedWarehouse, BorderGate, CustomsOffice, TariffLine, User
 
 from .choices import DeclarationState
-from .models import Declaration, DeclarationEvent, Document, Violation
+from .models import Declaration, DeclarationEvent, Document, GoodsLine, Violation
+
+HS_USAGE_DECLARATIONS = 2000  # the enterprise's latest declarations counted for its habits
+HS_USAGE_SECONDS = 600
 
 
 def declarations_visible_to(user: User) -> QuerySet[Declaration]:
@@ -93,13 +97,19 @@ def channel_counts_since(since) -> dict[str, int]:
                 .values_list("channel").annotate(n=Count("id")).order_by())
 
 
-def declarations_summary_for(user: User) -> dict:
-    """A declarant's latest declarations, drafts and declarations with duties still owed."""
+def declarations_summary_for(user: User, *, limit: int = 5) -> dict:
+    """What needs a declarant: drafts to finish, declarations waiting for payment (with what
+    is owed), recent clearances, with the counts behind each list."""
     mine = declarations_visible_to(user)
-    return {"latest": with_reference_rows(mine.order_by("-created_at")[:5]),
-            "drafts": mine.filter(state=DeclarationState.DRAFT).count(),
-            "unpaid": mine.exclude(state__in=[DeclarationState.DRAFT, DeclarationState.CANCELLED])
-            .filter(paid_vnd__lt=F("total_duty_vnd")).count()}
+    drafts = mine.filter(state=DeclarationState.DRAFT)
+    unpaid = (mine.exclude(state__in=[DeclarationState.DRAFT, DeclarationState.CANCELLED])
+              .filter(paid_vnd__lt=F("total_duty_vnd")))
+    cleared = mine.filter(state__in=[DeclarationState.CLEARED, DeclarationState.GATE_OUT])
+    return {"drafts": with_reference_rows(drafts.order_by("-updated_at")[:limit]),
+            "drafts_count": drafts.count(),
+            "unpaid": with_reference_rows(unpaid.order_by("submitted_at")[:limit]),
+            "unpaid_count": unpaid.count(),
+            "cleared": with_reference_rows(cleared.order_by("-cleared_at")[:limit])}
 
 
 def enterprise_violations_since(enterprise_ids, since) -> dict[int, list]:
@@ -111,4 +121,48 @@ def enterprise_violations_since(enterprise_ids, since) -> dict[int, list]:
                                                        found_at__gte=since)
                               .order_by().values_list("enterprise_id", "found_at")):
         found.setdefault(enterprise_id, []).append(at)
+    return found
+
+
+def hs_usage_for(user: User) -> dict[str, int]:
+    """How often the user's enterprise declared each tariff line (its latest
+    HS_USAGE_DECLARATIONS declarations, drafts and cancelled ones left out): what ranks the
+    HS suggestions. Cached a few minutes per enterprise; officers have no habits."""
+    if not user.is_authenticated or user.is_officer or not user.enterprise_id:
+        return {}
+    key = f"hs-usage:{user.enterprise_id}"
+    usage = cache.get(key)
+    if usage is None:
+        latest = (Declaration.objects.filter(enterprise_id=user.enterprise_id)
+                  .exclude(state__in=[DeclarationState.DRAFT, DeclarationState.CANCELLED])
+                  .order_by("-created_at").values("pk")[:HS_USAGE_DECLARATIONS])
+        ref = reference_cache.tables()
+        usage = {}
+        for tariff_id, n in (GoodsLine.objects.filter(declaration__in=latest).order_by()
+                             .values_list("tariff_line_id").annotate(n=Count("id"))):
+            line = ref.row(TariffLine, tariff_id)
+            if line is not None:
+                usage[line.hs_code] = n
+        cache.set(key, usage, HS_USAGE_SECONDS)
+    return usage
+
+
+def hs_suggestions_for(user: User, query: str, *, limit: int = 10) -> list[dict]:
+    """Tariff lines for what the declarant typed, with today's rates and how often the
+    enterprise declared each (the goods-line form and the API)."""
+    from django.utils import timezone
+
+    from customs_core.selectors import tariff_rate_in_force
+    from customs_core.tariff_search import tariff_suggest
+
+    today = timezone.localdate()
+    tariff = reference_cache.tables().tariff_lines
+    found = []
+    for suggestion in tariff_suggest(query, limit=limit, usage=hs_usage_for(user)):
+        line = tariff[suggestion.hs_code]
+        found.append({"hs_code": line.hs_code, "description_vi": line.description_vi,
+                      "description_en": line.description_en, "unit": line.unit,
+                      "description": line.description, "line": line,
+                      "declared_before": suggestion.declared_before,
+                      "rates": tariff_rate_in_force(line, today)})
     return found

@@ -20,7 +20,7 @@ from customs_core.models import Enterprise, User
 from customs_core.money import format_number
 
 from . import duties
-from .choices import CO_FORM_AGREEMENT, DeclarationErrorCode
+from .choices import CO_FORM_AGREEMENT, DeclarationErrorCode, DocumentType
 from .choices import DeclarationState as S
 from .documents import document_attach
 from .duty_rates import (
@@ -34,8 +34,9 @@ from .duty_rates import (
     totals_fields,
 )
 from .events import StateChange
-from .models import Declaration, DeclarationEvent, DutyPayment, GoodsLine
+from .models import MAX_GOODS_LINES, Declaration, DeclarationEvent, DutyPayment, GoodsLine
 from .validation import (
+    HEADER_FIELDS,
     Errors,
     documents_check,
     enterprise_check_may_register,
@@ -155,7 +156,8 @@ def declaration_create_draft(*, user: User, data: dict,
     documents = documents or []
     result = duties_compute(header=header, lines=lines, exchange_rate=rate, on=today,
                             co_agreements=agreements_of(documents))
-    declaration = Declaration(enterprise=enterprise, declarant=user, **header)
+    declaration = Declaration(enterprise=enterprise, declarant=user, **header,
+                              documents_expected=data.get("documents_expected") or [])
     apply_totals(declaration, result, rate)
     # One INSERT ... RETURNING id, without save()'s machinery (no signal listens here).
     Declaration.objects.bulk_create([declaration])
@@ -165,6 +167,115 @@ def declaration_create_draft(*, user: User, data: dict,
     # The caller renders what was just written: hand it over as if prefetched, no re-read.
     declaration._prefetched_objects_cache = {"lines": written, "documents": attached,
                                              "events": [], "payments": []}
+    return declaration
+
+
+# What "new from this declaration" carries over (issue: header, parties, goods lines and the
+# documents' metadata) and what it leaves behind: the number, the shipment's own numbers
+# (invoice, containers, vehicles) and dates, the state and channel, duties and payments; the
+# duties are computed again at today's rates and exchange rate.
+COPIED_HEADER = ["flow", "regime", "office", "border_gate", "transport_mode", "trading_country",
+                 "partner_name", "incoterm", "currency", "total_invoice_value", "freight",
+                 "insurance", "gross_weight_kg", "packages", "bonded_warehouse"]
+COPIED_LINE = ["description", "origin_country", "quantity", "unit_price", "line_value",
+               "preferential_claimed"]
+
+
+def _input_of(declaration: Declaration) -> dict:
+    """A saved declaration's header as service input (codes, as the API takes them)."""
+    data = {name: getattr(declaration, name) for name in HEADER_FIELDS}
+    data.update(regime=declaration.regime.code, office=declaration.office.code,
+                border_gate=declaration.border_gate.code,
+                trading_country=declaration.trading_country_id,
+                currency=declaration.currency_id,
+                bonded_warehouse=declaration.bonded_warehouse.code
+                if declaration.bonded_warehouse else None)
+    return data
+
+
+def _line_input(line: GoodsLine) -> dict:
+    return {"hs_code": line.tariff_line.hs_code, "origin_country": line.origin_country_id,
+            **{name: getattr(line, name) for name in COPIED_LINE if name != "origin_country"}}
+
+
+def _expected_of(documents) -> list[dict]:
+    """The metadata of a declaration's documents (and of those it still expected)."""
+    return [{"doc_type": doc.doc_type, "co_form": doc.co_form, "reference": doc.reference}
+            for doc in documents]
+
+
+@transaction.atomic
+def declaration_copy(*, declaration: Declaration, user: User) -> Declaration:
+    """A new draft from a past declaration of the user's enterprise (any state); see
+    COPIED_HEADER. The invoice date starts at today and the invoice number empty: registration
+    asks for this shipment's."""
+    enterprise = _require_declarant(user)
+    if declaration.enterprise_id != enterprise.pk:
+        raise PermissionDenied(_("Only your enterprise's declarations can be copied."))
+    source = (Declaration.objects.select_related("regime", "office", "border_gate",
+                                                 "bonded_warehouse")
+              .prefetch_related("lines__tariff_line", "documents").get(pk=declaration.pk))
+    data = {name: value for name, value in _input_of(source).items() if name in COPIED_HEADER}
+    data.update(invoice_number="", invoice_date=timezone.localdate(), containers=[],
+                vehicles=[], lines=[_line_input(line) for line in source.lines.all()])
+    attached = _expected_of(source.documents.all())
+    data["documents_expected"] = attached + [entry for entry in source.documents_expected
+                                             if entry not in attached]
+    return declaration_create_draft(user=user, data=data)
+
+
+@transaction.atomic
+def declaration_lines_import(*, declaration: Declaration, user: User, lines: list[dict],
+                             replace: bool = False, if_match: str | None = None) -> Declaration:
+    """Goods lines read from a spreadsheet into a draft, after its own lines (or in their
+    place): validated with the whole draft like lines typed by hand, the invoice total set to
+    the sum of the lines, duties at today's rates. All or nothing."""
+    _require_declarant(user)
+    declaration = _locked(declaration, if_match=if_match, states={S.DRAFT}, refusal=_(
+        "Goods lines are imported into a draft only."))
+    kept = [] if replace else [_line_input(line) for line in
+                               declaration.lines.select_related("tariff_line")
+                               .order_by("line_no")]
+    if len(kept) + len(lines) > MAX_GOODS_LINES:
+        raise ValidationError({"file": [
+            _("The draft has %(kept)d goods lines; %(new)d more would make %(total)d, and a "
+              "declaration has at most %(max)d.")
+            % {"kept": len(kept), "new": len(lines), "total": len(kept) + len(lines),
+               "max": MAX_GOODS_LINES}]})
+    data = _input_of(declaration)
+    data["lines"] = kept + [{key: line[key] for key in
+                             ("hs_code", "description", "origin_country", "quantity",
+                              "unit_price", "line_value", "preferential_claimed")}
+                            for line in lines]
+    data["total_invoice_value"] = sum(
+        (line["line_value"] if line.get("line_value") is not None
+         else line["quantity"] * line["unit_price"] for line in data["lines"]),
+        Decimal(0)).quantize(Decimal("0.0001"))
+    return declaration_update_draft(declaration=declaration, user=user, data=data)
+
+
+def documents_missing(declaration: Declaration, documents: list) -> list[dict]:
+    """The expected documents (a copied draft's list) with no attached document of their type
+    (and C/O form)."""
+    attached = {(doc.doc_type, doc.co_form) for doc in documents}
+    return [entry for entry in declaration.documents_expected
+            if (entry.get("doc_type"), entry.get("co_form", "")) not in attached]
+
+
+@transaction.atomic
+def declaration_expected_remove(*, declaration: Declaration, user: User, index: int,
+                                if_match: str | None = None) -> Declaration:
+    """Strike an entry off a draft's expected documents (not needed for this shipment)."""
+    _require_declarant(user)
+    declaration = _locked(declaration, if_match=if_match, states={S.DRAFT},
+                          refusal=_("Only a draft's expected documents can be changed."))
+    expected = list(declaration.documents_expected)
+    if not 0 <= index < len(expected):
+        raise ValidationError({"index": [_("No such expected document.")]})
+    del expected[index]
+    Declaration.objects.filter(pk=declaration.pk).update(documents_expected=expected,
+                                                         version=F("version") + 1)
+    declaration.refresh_from_db()
     return declaration
 
 
@@ -179,6 +290,8 @@ def declaration_update_draft(*, declaration: Declaration, user: User, data: dict
     documents = list(declaration.documents.all())
     written = _replace_content(declaration, header=header, lines=lines, rate=rate, on=today,
                                documents=documents)
+    if "documents_expected" in data:
+        declaration.documents_expected = data["documents_expected"]
     declaration.version = F("version") + 1
     declaration.save()
     declaration.refresh_from_db(fields=["version", "updated_at"])
@@ -199,6 +312,14 @@ def declaration_submit(*, declaration: Declaration, user: User,
     documents = list(declaration.documents.all())
     errors = Errors()
     documents_check(declaration, lines=lines, documents=documents, errors=errors)
+    if not declaration.invoice_number.strip():
+        errors.add("invoice_number", _("Enter this shipment's invoice number."))
+    for entry in documents_missing(declaration, documents):
+        label = DocumentType(entry["doc_type"]).label if entry["doc_type"] in \
+            DocumentType.values else entry["doc_type"]
+        errors.add("documents", _("Attach the %(document)s %(reference)s listed on this draft, "
+                                  "or remove it from the list.")
+                   % {"document": str(label).lower(), "reference": entry.get("reference", "")})
     errors.raise_if_any()
     _recompute(declaration, lines=lines, documents=documents, on=today)
     # The duties, the number and the state in one conditional UPDATE.

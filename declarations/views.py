@@ -7,15 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customs_core.exceptions import ApplicationError, PreconditionFailed, StateConflict
-from customs_core.selectors import tariff_lines_all
 
 from . import services
 from .actions import declaration_actions
@@ -28,6 +27,7 @@ from .forms import (
     DocumentForm,
     GoodsLineForm,
     GoodsLineFormSet,
+    LinesUploadForm,
     PayForm,
     Problem,
     ReasonForm,
@@ -37,14 +37,38 @@ from .forms import (
 from .guidance import next_step, submitted_message
 from .models import Declaration
 from .panels import panels_for
+from .paperwork import (
+    SHEET_TYPES,
+    column_heading,
+    declaration_pdf_response,
+    lines_file_response,
+    receipt_pdf_response,
+    rows_from_upload,
+    upload_too_big,
+    upload_too_big_message,
+)
 from .selectors import (
     declaration_detail_for,
     declaration_get_for,
     declarations_visible_to,
     document_get_for,
+    hs_suggestions_for,
     with_reference_rows,
 )
 from .validation import declaration_validate
+
+
+def expected_documents(declaration: Declaration) -> list[dict]:
+    """A copied draft's expected documents as the page lists them (label, attached or not)."""
+    missing = services.documents_missing(declaration, list(declaration.documents.all()))
+    entries = []
+    for entry in declaration.documents_expected:
+        kind = entry.get("doc_type")
+        label = DocumentType(kind).label if kind in DocumentType.values else kind
+        if entry.get("co_form"):
+            label = f"{label} ({entry['co_form']})"
+        entries.append({**entry, "label": label, "attached": entry not in missing})
+    return entries
 
 
 def _require_declarant(request):
@@ -84,7 +108,7 @@ def _apply_errors(exc: ValidationError, form, formset, *, only_new: bool = False
 def _check_what_parsed(form, formset, *, on=None) -> None:
     """One pass: the services' checks over the fields that parsed, so that the declarant sees
     every problem of the form at once and not the meaning errors after the shape errors."""
-    data = {**form.service_data(), "lines": _service_lines(formset)}
+    data = _service_data(form, formset)
     try:
         declaration_validate(data=data, on=on)
     except ValidationError as exc:
@@ -94,6 +118,19 @@ def _check_what_parsed(form, formset, *, on=None) -> None:
 def _service_lines(formset) -> list[dict]:
     """Every row, in order (line n is row n-1), with the fields of it that parsed."""
     return [dict(getattr(row, "cleaned_data", {})) for row in formset.forms]
+
+
+def _service_data(form, formset) -> dict:
+    """The form as service input; an invoice total left empty is the sum of the lines."""
+    data = {**form.service_data(), "lines": _service_lines(formset)}
+    if data.get("total_invoice_value") is None:
+        values = [line["quantity"] * line["unit_price"] for line in data["lines"]
+                  if line.get("quantity") and line.get("unit_price")]
+        if values and len(values) == len(data["lines"]):
+            data["total_invoice_value"] = sum(values, Decimal(0)).quantize(Decimal("0.0001"))
+        else:
+            data.pop("total_invoice_value", None)
+    return data
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -151,6 +188,7 @@ def declaration_detail(request, pk):
     declaration = declaration_detail_for(request.user, pk)
     actions = declaration_actions(request.user, declaration)
     context = {"d": declaration, "actions": actions, "panels": panels_for(request, declaration),
+               "documents_expected": expected_documents(declaration),
                "reason_form": ReasonForm(), "document_form": DocumentForm(),
                "pay_form": PayForm(initial={"amount_vnd": declaration.outstanding_vnd}),
                "next_step": next_step(state=declaration.state, channel=declaration.channel,
@@ -159,7 +197,81 @@ def declaration_detail(request, pk):
     return render(request, "declarations/detail.html", context)
 
 
+def _lines_from_sheet(request, *, declaration, amend):
+    """The form again with the spreadsheet's rows as its goods lines, each wrong cell marked
+    (row and column of the spreadsheet in the summary). Nothing is saved: the declarant
+    corrects the rows in place, or keeps only the valid ones, and saves."""
+    initial = {key: value for key, value in request.POST.items()
+               if not key.startswith("lines-") and key != "csrfmiddlewaretoken"}
+    form = DeclarationForm(initial={**(_initial_header(declaration) if declaration else {}),
+                                    **initial})
+    upload = LinesUploadForm(request.POST, request.FILES)
+    formset = GoodsLineFormSet(prefix="lines", initial=_initial_lines(declaration))
+    problems: list[Problem] = []
+    context = {"d": declaration, "amend": amend, "reason": request.POST.get("reason", ""),
+               "upload_form": upload}
+    file = request.FILES.get("lines_file") if upload.is_valid() else None
+    if upload_too_big(request):
+        problems.append(Problem(upload_too_big_message(), anchor="id_lines_file"))
+    elif file is None:
+        problems.append(Problem(_("Choose the spreadsheet to read."), anchor="id_lines_file"))
+    else:
+        try:
+            lines, errors = rows_from_upload(file)
+        except ValidationError as exc:
+            problems += [Problem(message, anchor="id_lines_file") for message in exc.messages]
+        else:
+            skipped = [line for line in lines if line["row"] in errors]
+            if upload.cleaned_data["valid_only"]:
+                lines = [line for line in lines if line["row"] not in errors]
+            formset = GoodsLineFormSet(_formset_data(lines), prefix="lines")
+            formset.is_valid()
+            for index, line in enumerate(lines):
+                for column, column_messages in errors.get(line["row"], {}).items():
+                    problems += _sheet_problems(formset.forms[index], index, line["row"],
+                                                column, column_messages)
+            text = (_("%(file)s: %(n)d rows read; %(bad)d need correcting, marked below.")
+                    % {"file": file.name, "n": len(lines), "bad": len(errors)}
+                    if errors and not upload.cleaned_data["valid_only"] else
+                    _("%(file)s: %(n)d rows read as goods lines; check them and save the draft.")
+                    % {"file": file.name, "n": len(lines)})
+            if skipped and upload.cleaned_data["valid_only"]:
+                text += " " + _("Rows left out: %(rows)s.") % {
+                    "rows": ", ".join(str(line["row"]) for line in skipped)}
+            messages.info(request, text)
+    return render(request, "declarations/form.html",
+                  {**context, "form": form, "formset": formset, "problems": problems})
+
+
+def _formset_data(lines: list[dict]) -> dict:
+    """A bound formset's data from spreadsheet rows, numbers written the language's way."""
+    data = {"lines-TOTAL_FORMS": str(len(lines)), "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "1", "lines-MAX_NUM_FORMS": "50"}
+    for index, line in enumerate(lines):
+        for name in ("hs_code", "description", "origin_country", "quantity", "unit_price"):
+            value = line.get(name)
+            data[f"lines-{index}-{name}"] = "" if value is None else (
+                formats.localize_input(value) if isinstance(value, Decimal) else str(value))
+        if line.get("preferential_claimed") is True:
+            data[f"lines-{index}-preferential_claimed"] = "on"
+    return data
+
+
+def _sheet_problems(row, index: int, sheet_row: int, column: str, column_messages) -> list:
+    field = column if column in row.fields else None
+    problems = []
+    for message in column_messages:
+        if field is None or not row.has_error(field):
+            row.add_error(field, message)
+        problems.append(Problem(str(message), _("Row %(row)d, %(column)s")
+                                % {"row": sheet_row, "column": column_heading(column)},
+                                f"id_lines-{index}-{field or 'hs_code'}"))
+    return problems
+
+
 def _form_page(request, *, declaration: Declaration | None, amend: bool):
+    if request.method == "POST" and "import_lines" in request.POST:
+        return _lines_from_sheet(request, declaration=declaration, amend=amend)
     if request.method == "POST":
         form = DeclarationForm(request.POST, request.FILES,
                                initial=_initial_header(declaration) if declaration else None)
@@ -170,7 +282,7 @@ def _form_page(request, *, declaration: Declaration | None, amend: bool):
             on = timezone.localdate(declaration.submitted_at) if amend else None
             _check_what_parsed(form, formset, on=on)
         else:
-            data = {**form.service_data(), "lines": _service_lines(formset)}
+            data = _service_data(form, formset)
             documents = []
             if form.cleaned_data.get("co_file"):
                 documents.append({"doc_type": DocumentType.CERTIFICATE_OF_ORIGIN,
@@ -211,7 +323,7 @@ def _form_page(request, *, declaration: Declaration | None, amend: bool):
         reason = ""
     return render(request, "declarations/form.html",
                   {"form": form, "formset": formset, "d": declaration, "amend": amend,
-                   "reason": reason, "hs_lines": tariff_lines_all(),
+                   "reason": reason, "upload_form": LinesUploadForm(),
                    "problems": problems_of(form, formset) if form.is_bound else []})
 
 
@@ -255,7 +367,7 @@ def duty_preview(request):
     formset = GoodsLineFormSet(request.POST, prefix="lines")
     result, problems = None, []
     if form.is_valid() & formset.is_valid():  # `&`: both, for all their errors
-        data = {**form.service_data(), "lines": _service_lines(formset)}
+        data = _service_data(form, formset)
         co_form = form.cleaned_data.get("co_form")
         data["co_forms"] = [co_form] if co_form else []
         try:
@@ -354,6 +466,75 @@ def document_file(request, pk, doc_pk):
     """An attached document, for whoever may see the declaration (404 for anyone else)."""
     return document_response(document_get_for(request.user, declaration_id=pk,
                                               document_id=doc_pk))
+
+
+@login_required
+@require_POST
+def declaration_copy(request, pk):
+    _require_declarant(request)
+    source = declaration_get_for(request.user, pk)
+    try:
+        copy = services.declaration_copy(declaration=source, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("declarations:detail", pk=pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("declarations:detail", pk=pk)
+    messages.success(request, _("New draft from declaration %(number)s: enter this shipment's "
+                                "invoice, containers and vehicles, then check the lines.")
+                     % {"number": source.number or f"#{source.pk}"})
+    return redirect("declarations:edit", pk=copy.pk)
+
+
+@login_required
+@require_POST
+def expected_remove(request, pk, index):
+    def do(declaration):
+        services.declaration_expected_remove(declaration=declaration, user=request.user,
+                                             index=index)
+        messages.success(request, _("Removed from the documents to attach."))
+
+    return _action(request, pk, do)
+
+
+@login_required
+def lines_template(request):
+    return lines_file_response(None, request.GET.get("as"))
+
+
+@login_required
+def lines_export(request, pk, kind):
+    if kind not in SHEET_TYPES:
+        raise Http404
+    return lines_file_response(declaration_detail_for(request.user, pk), kind)
+
+
+@login_required
+def declaration_print(request, pk):
+    return declaration_pdf_response(declaration_detail_for(request.user, pk))
+
+
+@login_required
+def declaration_receipt(request, pk):
+    declaration = declaration_detail_for(request.user, pk)
+    try:
+        return receipt_pdf_response(declaration)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("declarations:detail", pk=pk)
+
+
+@login_required
+def hs_suggest(request):
+    """htmx: tariff lines for what is typed in a goods line's HS code cell."""
+    query = request.GET.get("q", "")[:100]
+    row = request.GET.get("row", "")
+    suggestions = hs_suggestions_for(request.user, query, limit=8) if query.strip() else []
+    return render(request, "declarations/_hs_suggestions.html",
+                  {"suggestions": suggestions, "query": query,
+                   "row": row if row.isdigit() else ""})
 
 
 def detail_url(declaration: Declaration) -> str:

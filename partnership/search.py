@@ -1,17 +1,9 @@
 """Search that ignores Vietnamese diacritics: "thu tuc" finds "thủ tục", "dang ky" finds
 "đăng ký". Pure: both the stored text and the query are folded the same way."""
 
-import re
-import unicodedata
+from customs_core.text import fold
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (đ -> d), words separated by single spaces."""
-    decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_WORD.findall(plain))
+__all__ = ["fold", "score", "terms"]
 
 
 def terms(query: str) -> list[str]:

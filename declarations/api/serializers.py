@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customs_core.api.serializers import TariffRateOutputSerializer
 from customs_core.api.serializing import StrictSerializer, represent
 from customs_core.choices import Flow, TransportMode
 from declarations.choices import (
@@ -35,6 +36,14 @@ class GoodsLineInputSerializer(StrictSerializer):
     line_value = _money(required=False, min_value=Decimal("0.0001"),
                         help_text="Quantity × unit price (±0.01); computed when left out.")
     preferential_claimed = serializers.BooleanField(required=False, default=False)
+
+
+class ExpectedDocumentSerializer(StrictSerializer):
+    doc_type = serializers.ChoiceField(choices=DocumentType.choices)
+    co_form = serializers.ChoiceField(choices=[("", ""), *CertificateForm.choices],
+                                      required=False, default="")
+    reference = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                      default="")
 
 
 class DeclarationInputSerializer(StrictSerializer):
@@ -70,11 +79,17 @@ class DeclarationInputSerializer(StrictSerializer):
                                        required=False, default=list, max_length=200)
     bonded_warehouse = serializers.CharField(max_length=16, required=False, allow_blank=True)
     lines = GoodsLineInputSerializer(many=True, min_length=1, max_length=MAX_GOODS_LINES)
+    documents_expected = ExpectedDocumentSerializer(
+        many=True, required=False, max_length=20,
+        help_text="Documents this draft still needs (a copied draft lists its source's); "
+                  "submitting waits until one of each type is attached. Left out of a PUT: "
+                  "kept as it is.")
 
 
 class AmendInputSerializer(DeclarationInputSerializer):
     flow = serializers.ChoiceField(choices=Flow.choices, required=False)
     reason = serializers.CharField(max_length=1000)
+    documents_expected = None  # a draft's list only
 
 
 class ReasonInputSerializer(StrictSerializer):
@@ -212,6 +227,7 @@ class DeclarationOutputSerializer(DeclarationListOutputSerializer):
     duties = serializers.SerializerMethodField()
     lines = GoodsLineOutputSerializer(many=True, source="lines.all")
     documents = DocumentOutputSerializer(many=True, source="documents.all")
+    documents_expected = ExpectedDocumentSerializer(many=True)
     events = EventOutputSerializer(many=True, source="events.all")
     payments = PaymentOutputSerializer(many=True, source="payments.all")
 
@@ -243,3 +259,39 @@ class DutyLinePreviewSerializer(serializers.Serializer):
 
 class DutyPreviewOutputSerializer(DutyTotalsOutputSerializer):
     lines = DutyLinePreviewSerializer(many=True)
+
+
+class LinesImportInputSerializer(StrictSerializer):
+    file = serializers.FileField(help_text="XLSX or CSV in the template's columns (GET "
+                                           "lines/template/), at most 50 rows and 2 MB.")
+    valid_only = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Import the rows that pass and skip the others (listed in skipped_rows); "
+                  "without it one wrong row imports nothing.")
+    replace = serializers.BooleanField(required=False, default=False,
+                                       help_text="Replace the draft's lines instead of adding "
+                                                 "after them.")
+
+
+class LinesImportOutputSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+    skipped_rows = serializers.DictField(
+        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        help_text="Spreadsheet row number -> column -> messages, for rows left out.")
+    declaration = DeclarationOutputSerializer()
+
+
+class HsSuggestionsQuerySerializer(StrictSerializer):
+    q = serializers.CharField(max_length=100, help_text="Words (Vietnamese with or without "
+                                                        "diacritics, or English) or HS digits.")
+    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=25)
+
+
+class HsSuggestionOutputSerializer(serializers.Serializer):
+    hs_code = serializers.CharField()
+    description_vi = serializers.CharField()
+    description_en = serializers.CharField()
+    unit = serializers.CharField()
+    declared_before = serializers.IntegerField(
+        help_text="Goods lines of your enterprise's recent declarations with this code.")
+    rates = TariffRateOutputSerializer(allow_null=True, help_text="Rates in force today.")

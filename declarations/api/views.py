@@ -16,11 +16,20 @@ from declarations import services
 from declarations.documents import document_attach, document_response
 from declarations.filters import DeclarationFilterSet
 from declarations.idempotency import idempotent
+from declarations.paperwork import (
+    SHEET_TYPES,
+    declaration_pdf_response,
+    lines_file_response,
+    lines_from_upload,
+    receipt_pdf_response,
+    spreadsheet_too_big,
+)
 from declarations.selectors import (
     declaration_detail_for,
     declaration_get_for,
     declarations_visible_to,
     document_get_for,
+    hs_suggestions_for,
     with_reference_rows,
 )
 
@@ -33,6 +42,10 @@ from .serializers import (
     DocumentOutputSerializer,
     DutyPreviewInputSerializer,
     DutyPreviewOutputSerializer,
+    HsSuggestionOutputSerializer,
+    HsSuggestionsQuerySerializer,
+    LinesImportInputSerializer,
+    LinesImportOutputSerializer,
     PayInputSerializer,
     PaymentOutputSerializer,
     ReasonInputSerializer,
@@ -54,6 +67,8 @@ class FileNegotiation(DefaultContentNegotiation):
 
 
 FILE_TYPES = ("application/pdf", "image/jpeg", "image/png", "application/octet-stream")
+SHEET_FORMAT = OpenApiParameter("as", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
+                                enum=list(SHEET_TYPES), description="xlsx (default) or csv")
 
 
 def _render(declaration, *, status_code=status.HTTP_200_OK) -> Response:
@@ -211,3 +226,85 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = _parse(DutyPreviewInputSerializer, request)
         result = services.duties_preview(user=request.user, data=data)
         return Response(represent(DutyPreviewOutputSerializer, asdict(result)))
+
+    @extend_schema(summary="New draft from this declaration (header, parties, goods lines and "
+                           "the documents' list; today's rates)",
+                   request=None, responses={201: DeclarationOutputSerializer},
+                   parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        _declarant_only(request)
+        declaration = declaration_get_for(request.user, pk)
+
+        def handler():
+            copy = services.declaration_copy(declaration=declaration, user=request.user)
+            return _render(copy, status_code=status.HTTP_201_CREATED)
+
+        return idempotent(request, scope=f"declaration-copy-{declaration.pk}", handler=handler)
+
+    @extend_schema(summary="Goods lines from a spreadsheet into a draft (XLSX or CSV)",
+                   request={"multipart/form-data": LinesImportInputSerializer},
+                   responses={200: LinesImportOutputSerializer, 413: None},
+                   parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="lines/import", url_name="lines-import",
+            parser_classes=[MultiPartParser, FormParser])
+    def lines_import(self, request, pk=None):
+        _declarant_only(request)
+        declaration = declaration_get_for(request.user, pk)
+        too_big = spreadsheet_too_big(request)
+        if too_big:
+            return too_big
+        data = _parse(LinesImportInputSerializer, request)
+        lines, skipped = lines_from_upload(data["file"], valid_only=data["valid_only"])
+        declaration = services.declaration_lines_import(
+            declaration=declaration, user=request.user, lines=lines, replace=data["replace"],
+            if_match=request.headers.get("If-Match"))
+        declaration = with_reference_rows([declaration])[0]
+        response = Response(represent(LinesImportOutputSerializer, {
+            "imported": len(lines), "skipped_rows": {str(k): v for k, v in skipped.items()},
+            "declaration": declaration}))
+        response["ETag"] = declaration.etag
+        return response
+
+    @extend_schema(summary="A declaration's goods lines in the import template",
+                   request=None, parameters=[SHEET_FORMAT],
+                   responses={(200, media.split(";")[0]): OpenApiTypes.BINARY
+                              for media in SHEET_TYPES.values()})
+    @action(detail=True, methods=["get"], url_path="lines/export", url_name="lines-export",
+            content_negotiation_class=FileNegotiation)
+    def lines_export(self, request, pk=None):
+        declaration = declaration_detail_for(request.user, pk)
+        return lines_file_response(declaration, request.query_params.get("as"))
+
+    @extend_schema(summary="The empty goods-line template (Vietnamese and English headings)",
+                   request=None, parameters=[SHEET_FORMAT],
+                   responses={(200, media.split(";")[0]): OpenApiTypes.BINARY
+                              for media in SHEET_TYPES.values()})
+    @action(detail=False, methods=["get"], url_path="lines/template", url_name="lines-template",
+            content_negotiation_class=FileNegotiation)
+    def lines_template(self, request):
+        return lines_file_response(None, request.query_params.get("as"))
+
+    @extend_schema(summary="Tariff lines for words or digits as typed, ranked by relevance and "
+                           "by how often your enterprise declared them",
+                   parameters=[HsSuggestionsQuerySerializer],
+                   responses={200: HsSuggestionOutputSerializer(many=True)})
+    @action(detail=False, methods=["get"], url_path="hs-suggestions", url_name="hs-suggestions")
+    def hs_suggestions(self, request):
+        query = parse(HsSuggestionsQuerySerializer, request.query_params.dict())
+        return Response(represent_many(HsSuggestionOutputSerializer, hs_suggestions_for(
+            request.user, query["q"], limit=query["limit"])))
+
+    @extend_schema(summary="The printed declaration (PDF, the official form's layout)",
+                   request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="print", url_name="print",
+            content_negotiation_class=FileNegotiation)
+    def print_pdf(self, request, pk=None):
+        return declaration_pdf_response(declaration_detail_for(request.user, pk))
+
+    @extend_schema(summary="The duty payment receipt (PDF); 409 while nothing is paid",
+                   request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="receipt", url_name="receipt",
+            content_negotiation_class=FileNegotiation)
+    def receipt(self, request, pk=None):
+        return receipt_pdf_response(declaration_detail_for(request.user, pk))

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("state, persona, expected", [
-    ("draft", "declarant_a", {"edit", "submit", "cancel", "attach_document"}),
-    ("submitted", "declarant_a", {"amend", "cancel", "pay", "attach_document"}),
-    ("green", "declarant_a", {"pay"}),
-    ("amend_requested", "declarant_a", {"amend", "cancel", "pay", "attach_document"}),
+    ("draft", "declarant_a", {"edit", "copy", "submit", "cancel", "attach_document"}),
+    ("submitted", "declarant_a", {"amend", "copy", "cancel", "pay", "attach_document"}),
+    ("green", "declarant_a", {"copy", "pay"}),
+    ("amend_requested", "declarant_a", {"amend", "copy", "cancel", "pay", "attach_document"}),
     ("yellow", "doc_checker", {"start_document_check", "raise_channel"}),
     ("doc_check", "doc_checker", {"clear", "request_amendment", "escalate",
                                   "record_violation"}),
