@@ -7,13 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from customs_core import reference_cache
-from customs_core.services import exchange_rate_publish
 from declarations import services
 from declarations.choices import DeclarationState as S
 from declarations.models import Declaration
 from declarations.services import COPIED_HEADER, COPIED_LINE
-from declarations.testing import declaration_make
+from declarations.testing import USD_RATE, declaration_make
 
 pytestmark = pytest.mark.django_db
 
@@ -74,14 +72,13 @@ def test_goods_line_field_is_copied(source, copy, field):
 
 
 def test_duties_are_computed_again_at_todays_exchange_rate(source, declarant_a):
-    # A new customs rate this week: the copy uses it, the source keeps its own.
-    exchange_rate_publish(currency="USD", week=timezone.localdate(), rate_vnd=Decimal("27000"))
-    reference_cache.clear()  # drafts estimate with a rate read up to a minute ago
+    # The source was registered months ago at another week's rate and other duties.
+    Declaration.objects.filter(pk=source.pk).update(exchange_rate=Decimal("25000"),
+                                                    customs_value_vnd=1, total_duty_vnd=1)
     copied = Declaration.objects.get(pk=services.declaration_copy(
-        declaration=source, user=declarant_a).pk)
-    assert copied.exchange_rate == Decimal("27000") != source.exchange_rate
-    assert copied.customs_value_vnd != source.customs_value_vnd
-    assert copied.total_duty_vnd > 0
+        declaration=Declaration.objects.get(pk=source.pk), user=declarant_a).pk)
+    assert copied.exchange_rate == USD_RATE
+    assert copied.customs_value_vnd > 1 and copied.total_duty_vnd > 1
 
 
 def test_documents_metadata_is_copied_as_a_list_to_attach_not_their_files(source, copy):
