@@ -42,6 +42,12 @@ def routed(make_declaration, declarant_a):
     declaration_route(declaration_id=declaration.pk)
     declaration.refresh_from_db()
     assert declaration.assessments.exists()
+    # A payment too, so that the receipt is there to read.
+    from declarations.services import declaration_pay
+
+    declaration_pay(declaration=declaration, user=declarant_a, amount_vnd=1000,
+                    reference="KB-CONF-0001")
+    declaration.refresh_from_db()
     return declaration
 
 
@@ -49,7 +55,8 @@ def routed(make_declaration, declarant_a):
 def test_enterprise_token_reads_no_risk_field(api_as, declarant_a, routed, path):
     params = {"id": routed.pk, "hs_code": "19023040", "code": "MCBL1"}
     url = re.sub(r"\{(\w+)\}", lambda m: str(params.get(m.group(1), routed.pk)), path)
-    response = api_as(declarant_a).get(url)
+    query = {"q": "mi"} if path.endswith("/hs-suggestions/") else {}
+    response = api_as(declarant_a).get(url, query)
     # 403: routes for officers only (checks, the gate, the teams) refuse an enterprise outright.
     assert response.status_code in {200, 403, 404}, (url, response.status_code)
     if response.status_code == 200 and response["Content-Type"].startswith("application/json"):
