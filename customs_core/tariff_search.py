@@ -35,14 +35,19 @@ class TariffIndex:
         self.codes: list[str] = []
         self.own: list[str] = []  # " folded own descriptions " (for phrase matches)
         postings: tuple[dict, dict] = ({}, {})
+        headings: dict[str, set] = {}  # folded words of each heading and subheading, once
         for line in sorted(lines, key=lambda t: t.hs_code):
             index = len(self.codes)
             self.codes.append(line.hs_code)
             own = fold(f"{line.description_vi} {line.description_en}")
             self.own.append(f" {own} ")
-            context = fold(" ".join(nomenclature.get(line.hs_code[:n], "") for n in (4, 6)))
-            for tier, text in ((OWN, own), (CONTEXT, context)):
-                for word in set(text.split()):
+            context = set()
+            for code in (line.hs_code[:4], line.hs_code[:6]):
+                if code not in headings:
+                    headings[code] = set(fold(nomenclature.get(code, "")).split())
+                context |= headings[code]
+            for tier, words in ((OWN, set(own.split())), (CONTEXT, context)):
+                for word in words:
                     postings[tier].setdefault(word, set()).add(index)
         self.postings = postings
         self.vocabulary = sorted(set(postings[OWN]) | set(postings[CONTEXT]))
@@ -115,7 +120,7 @@ class TariffIndex:
 
 
 _lock = threading.Lock()
-_built: tuple[object, TariffIndex] | None = None
+_built: tuple[object, int, TariffIndex] | None = None  # (tables, fingerprint, index)
 
 
 def _nomenclature() -> dict[str, str]:
@@ -125,18 +130,31 @@ def _nomenclature() -> dict[str, str]:
                 .values_list("code", "description"))
 
 
+def _fingerprint(tables) -> int:
+    return hash(tuple(sorted((t.hs_code, t.description_vi, t.description_en)
+                             for t in tables.tariff_lines.values())))
+
+
 def index() -> TariffIndex:
-    """The index of the tariff as cached now (rebuilt when the reference cache reloads)."""
+    """The index of the tariff as cached now. The reference cache reloads every few minutes;
+    the index is built again only when the tariff's codes or descriptions changed (a build
+    takes about half a second for the full tariff, a fingerprint ~10 ms)."""
     global _built
     tables = reference_cache.tables()
     built = _built
-    if built is None or built[0] is not tables:
-        with _lock:
-            built = _built
-            if built is None or built[0] is not tables:
-                built = (tables, TariffIndex(tables.tariff_lines.values(), _nomenclature()))
-                _built = built
-    return built[1]
+    if built is not None and built[0] is tables:
+        return built[2]
+    with _lock:
+        built = _built
+        if built is not None and built[0] is tables:
+            return built[2]
+        fingerprint = _fingerprint(tables)
+        if built is not None and built[1] == fingerprint:
+            _built = (tables, fingerprint, built[2])
+        else:
+            _built = (tables, fingerprint,
+                      TariffIndex(tables.tariff_lines.values(), _nomenclature()))
+        return _built[2]
 
 
 def tariff_suggest(query: str, *, limit: int = 10,

@@ -6,10 +6,14 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The combining marks Latin scripts use (Vietnamese tones, circumflex, breve, horn: all here);
+# one regex pass instead of testing each character (the tariff index folds ~20,000 texts).
+_MARKS = re.compile(r"[\u0300-\u036f]")
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics (đ -> d), words separated by single spaces."""
-    decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_WORD.findall(plain))
+    text = (text or "").lower()
+    if not text.isascii():
+        text = _MARKS.sub("", unicodedata.normalize("NFD", text.replace("đ", "d")))
+    return " ".join(_WORD.findall(text))

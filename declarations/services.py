@@ -317,9 +317,9 @@ def declaration_submit(*, declaration: Declaration, user: User,
     for entry in documents_missing(declaration, documents):
         label = DocumentType(entry["doc_type"]).label if entry["doc_type"] in \
             DocumentType.values else entry["doc_type"]
-        errors.add("documents", _("Attach the %(document)s %(reference)s listed on this draft, "
-                                  "or remove it from the list.")
-                   % {"document": str(label).lower(), "reference": entry.get("reference", "")})
+        document = " ".join(filter(None, [str(label).lower(), entry.get("reference", "")]))
+        errors.add("documents", _("Attach the %(document)s listed on this draft, or remove it "
+                                  "from the list.") % {"document": document})
     errors.raise_if_any()
     _recompute(declaration, lines=lines, documents=documents, on=today)
     # The duties, the number and the state in one conditional UPDATE.

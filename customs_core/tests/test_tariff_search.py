@@ -94,3 +94,18 @@ def test_the_tariff_api_filter_ignores_diacritics_too(reference_data, client):
     client.force_login(DeclarantFactory())
     found = client.get("/api/v1/tariff-lines/", {"q": "nuoc mam"}).json()["results"]
     assert "21039013" in [line["hs_code"] for line in found]
+
+
+@pytest.mark.django_db
+def test_a_reload_keeps_the_index_unless_the_tariff_changed(reference_data):
+    from customs_core import reference_cache, tariff_search
+    from customs_core.models import TariffLine
+
+    first = tariff_search.index()
+    reference_cache.clear()
+    assert tariff_search.index() is first  # same codes and texts: not built again
+    line = TariffLine.objects.get(hs_code="21039013")
+    line.description_en = "Fish sauce, anchovy"
+    line.save()  # the save clears the reference cache
+    assert tariff_search.index() is not first
+    assert codes(tariff_suggest("anchovy")) == ["21039013"]
