@@ -35,7 +35,7 @@ from .forms import (
     problems_of,
 )
 from .guidance import next_step, submitted_message
-from .models import Declaration
+from .models import MAX_GOODS_LINES, Declaration
 from .panels import panels_for
 from .paperwork import (
     SHEET_TYPES,
@@ -206,7 +206,8 @@ def _lines_from_sheet(request, *, declaration, amend):
     form = DeclarationForm(initial={**(_initial_header(declaration) if declaration else {}),
                                     **initial})
     upload = LinesUploadForm(request.POST, request.FILES)
-    formset = GoodsLineFormSet(prefix="lines", initial=_initial_lines(declaration))
+    # Until the file is read, the lines stay as the declarant left them (not saved yet).
+    formset = GoodsLineFormSet(prefix="lines", initial=_posted_lines(request.POST))
     problems: list[Problem] = []
     context = {"d": declaration, "amend": amend, "reason": request.POST.get("reason", ""),
                "upload_form": upload}
@@ -241,6 +242,18 @@ def _lines_from_sheet(request, *, declaration, amend):
             messages.info(request, text)
     return render(request, "declarations/form.html",
                   {**context, "form": form, "formset": formset, "problems": problems})
+
+
+def _posted_lines(post) -> list[dict]:
+    """The goods-line rows of a posted form, as typed, for showing them again unsaved."""
+    try:
+        total = min(int(post.get("lines-TOTAL_FORMS", "0")), MAX_GOODS_LINES)
+    except ValueError:
+        total = 0
+    names = ("hs_code", "description", "origin_country", "quantity", "unit_price")
+    return [{**{name: post.get(f"lines-{index}-{name}", "") for name in names},
+             "preferential_claimed": bool(post.get(f"lines-{index}-preferential_claimed"))}
+            for index in range(total)]
 
 
 def _formset_data(lines: list[dict]) -> dict:

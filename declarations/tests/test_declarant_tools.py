@@ -6,15 +6,25 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from declarations.models import Declaration, GoodsLine
+from declarations.paperwork import column_heading
 from declarations.spreadsheet import COLUMNS
 from declarations.testing import declaration_make
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GOOD = ["19023040", "17049099", "21039013"]
+
+
+def row_label(number: int, column: str) -> str:
+    """How a row's problem begins on a Vietnamese page (the interface's default language)."""
+    with translation.override("vi"):
+        return gettext("Row %(row)d, %(column)s") % {"row": number,
+                                                     "column": column_heading(column)}
 
 
 def sheet(rows: list[list], *, name="lines.xlsx") -> SimpleUploadedFile:
@@ -71,7 +81,7 @@ def test_one_wrong_row_imports_nothing_and_says_row_and_column(api_as, declarant
     body = response.json()
     assert set(body["rows"]) == {"7", "19"}  # the heading is row 1
     assert "hs_code" in body["rows"]["7"] and "quantity" in body["rows"]["19"]
-    assert any(message.startswith("Row 7, ") for message in body["file"])
+    assert any(message.startswith(row_label(7, "hs_code")) for message in body["file"])
     draft.refresh_from_db()
     assert list(draft.lines.values_list("id", flat=True)) == before
     assert draft.version == version
@@ -165,7 +175,7 @@ def test_the_form_reads_the_sheet_into_its_lines_and_marks_the_wrong_rows(client
     page = response.content.decode()
     assert response.status_code == 200
     assert 'name="lines-29-hs_code"' in page and 'value="99999999"' in page
-    assert "Row 7" in page and "Dongxing Trading" in page
+    assert row_label(7, "hs_code") in page and "Dongxing Trading" in page
     assert Declaration.objects.count() == 0  # nothing saved before the declarant saves
 
 
@@ -230,3 +240,13 @@ def test_the_home_card_lists_what_needs_the_declarant(client, declarant_a):
     assert f"/declarations/{draft.pk}/" in page and owing.number in page
     assert owing.outstanding_vnd > Decimal(0)
     assert GoodsLine.objects.filter(declaration=owing).exists()
+
+
+def test_a_refused_file_keeps_the_lines_typed_so_far(client, declarant_a):
+    client.force_login(declarant_a)
+    response = client.post("/declarations/new/", {
+        "import_lines": "1", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+        "lines-0-hs_code": "21039013", "lines-0-description": "Nước mắm nhĩ",
+        "lines_file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")})
+    page = response.content.decode()
+    assert 'value="Nước mắm nhĩ"' in page and 'data-testid="error-summary"' in page
