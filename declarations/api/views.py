@@ -3,7 +3,12 @@ from dataclasses import asdict
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -66,6 +71,10 @@ class FileNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+# The error body every route answers with (components/schemas/Error, customs_core.api.schema).
+ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
+TOO_BIG = OpenApiResponse(ERROR_SCHEMA, description="The upload is larger than 2 MB.")
+NOTHING_PAID = OpenApiResponse(ERROR_SCHEMA, description="No payment yet (code nothing_paid).")
 FILE_TYPES = ("application/pdf", "image/jpeg", "image/png", "application/octet-stream")
 SHEET_FORMAT = OpenApiParameter("as", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
                                 enum=list(SHEET_TYPES), description="xlsx (default) or csv")
@@ -244,7 +253,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(summary="Goods lines from a spreadsheet into a draft (XLSX or CSV)",
                    request={"multipart/form-data": LinesImportInputSerializer},
-                   responses={200: LinesImportOutputSerializer, 413: None},
+                   responses={200: LinesImportOutputSerializer, 413: TOO_BIG},
                    parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="lines/import", url_name="lines-import",
             parser_classes=[MultiPartParser, FormParser])
@@ -289,7 +298,8 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                            "by how often your enterprise declared them",
                    parameters=[HsSuggestionsQuerySerializer],
                    responses={200: HsSuggestionOutputSerializer(many=True)})
-    @action(detail=False, methods=["get"], url_path="hs-suggestions", url_name="hs-suggestions")
+    @action(detail=False, methods=["get"], url_path="hs-suggestions", url_name="hs-suggestions",
+            pagination_class=None, filter_backends=[])  # a plain list: no page, no filters
     def hs_suggestions(self, request):
         query = parse(HsSuggestionsQuerySerializer, request.query_params.dict())
         return Response(represent_many(HsSuggestionOutputSerializer, hs_suggestions_for(
@@ -303,7 +313,8 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return declaration_pdf_response(declaration_detail_for(request.user, pk))
 
     @extend_schema(summary="The duty payment receipt (PDF); 409 while nothing is paid",
-                   request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+                   request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY,
+                                            409: NOTHING_PAID})
     @action(detail=True, methods=["get"], url_path="receipt", url_name="receipt",
             content_negotiation_class=FileNegotiation)
     def receipt(self, request, pk=None):
