@@ -16,7 +16,8 @@
     .venv/bin/python bench/declarant.py [--rounds 15] [--database postgres://...]
 
 Runs on a throwaway SQLite database by default, or on the PostgreSQL database of the URL given
-(on 127.0.0.1, user postgres: created afresh, dropped first if it exists, left for a look). Not a test: nothing here asserts a time.
+(on 127.0.0.1, user postgres: created afresh, dropped first if it exists, left for a look).
+Not a test: nothing here asserts a time.
 """
 
 import argparse
@@ -116,13 +117,11 @@ def workload(rng) -> list[str]:
     return [q for q in queries if q]
 
 
-def hs_search(rounds_client, user, rng) -> None:
+def hs_search(user, rng) -> None:
     from django.test import Client
 
-    from customs_core import tariff_search
+    from customs_core import reference_cache, tariff_search
     from declarations.selectors import hs_suggestions_for
-
-    from customs_core import reference_cache
 
     started = time.perf_counter()
     reference_cache.tables()
@@ -211,7 +210,7 @@ def main() -> None:
     print(f"tariff: {count} lines (real tariff + every HS 2022 subheading)")
     publish_rates()
     user = DeclarantFactory()
-    hs_search(args.rounds, user, random.Random(7))
+    hs_search(user, random.Random(7))
     spreadsheet_vs_json(user, args.rounds)
 
 
