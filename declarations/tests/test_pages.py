@@ -30,7 +30,8 @@ def form_data(*, lines=LINES, co_form="", **overrides):
 def test_new_declaration_form_renders_with_one_line(client, declarant_a):
     client.force_login(declarant_a)
     page = client.get(reverse("declarations:new")).content.decode()
-    assert 'name="lines-0-hs_code"' in page and 'id="hs-codes"' in page
+    assert 'name="lines-0-hs_code"' in page and "data-hs-input" in page
+    assert 'data-hs-url="/declarations/hs-suggest/"' in page and 'id="hs-codes"' not in page
 
 
 def test_posting_the_form_with_a_certificate_creates_a_preferential_draft(client, declarant_a):
