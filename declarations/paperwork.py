@@ -4,7 +4,6 @@ same files and the same refusals."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
@@ -41,15 +40,6 @@ def spreadsheet_too_big(request) -> Response | None:
         return Response({"detail": upload_too_big_message()},
                         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     return None
-
-
-def column_heading(key: str) -> str:
-    """A spreadsheet column's heading in the language of the page."""
-    vietnamese = (get_language() or "vi").startswith("vi")
-    for column in spreadsheet.COLUMNS:
-        if column.key == key:
-            return column.heading_vi if vietnamese else column.heading_en
-    return key
 
 
 def rows_from_upload(file) -> tuple[list[dict], dict]:
@@ -104,16 +94,17 @@ def receipt_pdf_response(declaration: Declaration) -> HttpResponse:
 
 
 def _inline_pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _file(content, "application/pdf", name, disposition="inline")
 
 
 def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
+    return _file(content, content_type, name, disposition="attachment")
+
+
+def _file(content: bytes, content_type: str, name: str, *, disposition: str) -> HttpResponse:
+    """A generated file, never cached nor sniffed (it holds one enterprise's declaration)."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

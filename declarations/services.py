@@ -41,6 +41,7 @@ from .validation import (
     documents_check,
     enterprise_check_may_register,
     exchange_rate_check,
+    lines_total,
     validated,
 )
 from .workflow import transition
@@ -247,11 +248,8 @@ def declaration_lines_import(*, declaration: Declaration, user: User, lines: lis
                              ("hs_code", "description", "origin_country", "quantity",
                               "unit_price", "line_value", "preferential_claimed")}
                             for line in lines]
-    data["total_invoice_value"] = sum(
-        (line["line_value"] if line.get("line_value") is not None
-         else line["quantity"] * line["unit_price"] for line in data["lines"]),
-        Decimal(0)).quantize(Decimal("0.0001"))
-    return declaration_update_draft(declaration=declaration, user=user, data=data)
+    data["total_invoice_value"] = lines_total(data["lines"])
+    return _draft_replace(declaration, data)
 
 
 def documents_missing(declaration: Declaration, documents: list) -> list[dict]:
@@ -285,6 +283,11 @@ def declaration_update_draft(*, declaration: Declaration, user: User, data: dict
     """Replace a draft's header and lines (the full document: PUT semantics)."""
     declaration = _locked(declaration, if_match=if_match, states={S.DRAFT}, refusal=_(
         "Only a draft can be edited; amend a submitted declaration."))
+    return _draft_replace(declaration, data)
+
+
+def _draft_replace(declaration: Declaration, data: dict) -> Declaration:
+    """A locked draft's header and lines replaced by `data`, duties at today's rates."""
     today = timezone.localdate()
     header, lines, rate = validated(data, on=today)
     documents = list(declaration.documents.all())

@@ -497,12 +497,17 @@ def _trimmed(number: Decimal) -> Decimal:
     return Decimal((sign, digits[:len(digits) - drop], exponent + drop))
 
 
+def column_label(key: str) -> str:
+    """A column's heading in the active language, by its key (the key itself if unknown)."""
+    column = next((column for column in COLUMNS if column.key == key), None)
+    return column.label() if column is not None else key
+
+
 def row_messages(errors: dict[int, dict[str, list[str]]]) -> list[str]:
     """"Row 7, HS code: HS code 99999999 is not in the tariff.", row by row, column by column."""
-    labels = {column.key: column.label() for column in COLUMNS}
     order = {column.key: index for index, column in enumerate(COLUMNS)}
     return [_("Row %(row)d, %(column)s: %(message)s")
-            % {"row": number, "column": labels.get(key, key), "message": message}
+            % {"row": number, "column": column_label(key), "message": message}
             for number in sorted(errors)
             for key in sorted(errors[number], key=lambda key: order.get(key, len(order)))
             for message in errors[number][key]]

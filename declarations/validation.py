@@ -257,6 +257,20 @@ def clean_lines(lines: list[dict], errors: Errors) -> list[dict]:
     return clean
 
 
+def lines_total(lines: list[dict]) -> Decimal | None:
+    """The sum of the lines' values (quantity × unit price where a line gives no value), to
+    4 places: what an invoice total left to the system is; None while a line lacks either."""
+    values = []
+    for line in lines:
+        value = line.get("line_value")
+        if value is None and line.get("quantity") and line.get("unit_price"):
+            value = line["quantity"] * line["unit_price"]
+        if value is None:
+            return None
+        values.append(value)
+    return sum(values, Decimal(0)).quantize(Decimal("0.0001")) if values else None
+
+
 def check_total(header: dict, lines: list[dict], errors: Errors) -> None:
     total = header.get("total_invoice_value")
     values = [line["line_value"] for line in lines if line["line_value"] is not None]

@@ -39,7 +39,6 @@ from .models import MAX_GOODS_LINES, Declaration
 from .panels import panels_for
 from .paperwork import (
     SHEET_TYPES,
-    column_heading,
     declaration_pdf_response,
     lines_file_response,
     receipt_pdf_response,
@@ -55,7 +54,8 @@ from .selectors import (
     hs_suggestions_for,
     with_reference_rows,
 )
-from .validation import declaration_validate
+from .spreadsheet import column_label
+from .validation import declaration_validate, lines_total
 
 
 def expected_documents(declaration: Declaration) -> list[dict]:
@@ -124,12 +124,11 @@ def _service_data(form, formset) -> dict:
     """The form as service input; an invoice total left empty is the sum of the lines."""
     data = {**form.service_data(), "lines": _service_lines(formset)}
     if data.get("total_invoice_value") is None:
-        values = [line["quantity"] * line["unit_price"] for line in data["lines"]
-                  if line.get("quantity") and line.get("unit_price")]
-        if values and len(values) == len(data["lines"]):
-            data["total_invoice_value"] = sum(values, Decimal(0)).quantize(Decimal("0.0001"))
-        else:
+        total = lines_total(data["lines"])
+        if total is None:
             data.pop("total_invoice_value", None)
+        else:
+            data["total_invoice_value"] = total
     return data
 
 
@@ -277,7 +276,7 @@ def _sheet_problems(row, index: int, sheet_row: int, column: str, column_message
         if field is None or not row.has_error(field):
             row.add_error(field, message)
         problems.append(Problem(str(message), _("Row %(row)d, %(column)s")
-                                % {"row": sheet_row, "column": column_heading(column)},
+                                % {"row": sheet_row, "column": column_label(column)},
                                 f"id_lines-{index}-{field or 'hs_code'}"))
     return problems
 

@@ -11,8 +11,7 @@ from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from declarations.models import Declaration, GoodsLine
-from declarations.paperwork import column_heading
-from declarations.spreadsheet import COLUMNS
+from declarations.spreadsheet import COLUMNS, column_label
 from declarations.testing import declaration_make
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +23,7 @@ def row_label(number: int, column: str) -> str:
     """How a row's problem begins on a Vietnamese page (the interface's default language)."""
     with translation.override("vi"):
         return gettext("Row %(row)d, %(column)s") % {"row": number,
-                                                     "column": column_heading(column)}
+                                                     "column": column_label(column)}
 
 
 def sheet(rows: list[list], *, name="lines.xlsx") -> SimpleUploadedFile:
