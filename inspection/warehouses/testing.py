@@ -3,6 +3,7 @@ subscribers move stock as they do in production."""
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from declarations import services as declaration_services
@@ -50,8 +51,13 @@ def clear(declaration: Declaration, user) -> Declaration:
 
 
 def stock_in(user, quantity="100", **kwargs) -> StockItem:
-    """Goods in bond: a C11 entry filed, registered and cleared; its one lot."""
-    declaration = clear(submit(bonded_draft(user, quantities=(quantity,), **kwargs), user), user)
+    """Goods in bond: a C11 entry filed, registered and cleared; its one lot. One transaction:
+    in a transactional test the routing queued on the submission's commit would otherwise run
+    (Celery eager) before `clear` and could send the entry to yellow; here it finds the entry
+    cleared and does nothing."""
+    with transaction.atomic():
+        declaration = clear(submit(bonded_draft(user, quantities=(quantity,), **kwargs), user),
+                            user)
     return StockItem.objects.get(entry_declaration=declaration)
 
 

@@ -228,3 +228,28 @@ def test_fifty_concurrent_reservations_of_three_from_a_hundred(reference_data):
     assert outcomes == ["held"] * 33 + ["refused"] * 17
     item = StockItem.objects.get(pk=item.pk)
     assert (item.quantity, item.reserved, item.available) == (100, 99, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_goods_put_in_bond_in_a_transactional_test_stay_green_whatever_routing_decides(
+        reference_data, monkeypatch):
+    """Regression: in transactional tests the routing queued on the submission's commit ran
+    (Celery eager) before the helper cleared the entry and now and then sent it to yellow, so
+    no lot existed (the 50-withdrawals race failed in CI). Here routing always says yellow."""
+    from declarations.choices import DeclarationState as S
+    from declarations.models import Declaration
+    from declarations.risk import tasks as routing
+    from declarations.testing import publish_rates
+    from declarations.workflow import transition
+
+    def unlucky_routing(declaration_id, *_args):
+        declaration = Declaration.objects.get(pk=declaration_id)
+        if declaration.state == S.SUBMITTED:  # as the real task: only what waits is routed
+            transition(declaration, to=[S.SCORED, S.YELLOW], by=None, channel="yellow")
+
+    monkeypatch.setattr(routing.declaration_route_task, "delay", unlucky_routing)
+    publish_rates()
+    owner = DeclarantFactory(username="unlucky_owner", enterprise=EnterpriseFactory())
+    item = stock_in(owner, "100")
+    assert item.quantity == 100
+    assert item.entry_declaration.state == S.CLEARED
