@@ -253,12 +253,14 @@ CELERY_TASK_ROUTES = {
     # Routing latency must not wait behind batch work (DESIGN.md §10).
     "declarations.risk.tasks.declaration_route_task": {"queue": "risk"},
     "declarations.risk.tasks.declarations_requeue_unrouted_task": {"queue": "risk"},
+    # Statistics are batch work on their own queue (issue 18): `celery worker -Q reporting`.
+    "reporting.tasks.*": {"queue": "reporting"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Every queue the app routes to, declared: a worker started without -Q consumes all of them
 # (RECIPES.md: otherwise it reads only "celery" and routing waits forever). A dedicated worker
 # still takes one with `-Q risk`.
-CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "risk")]
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "risk", "reporting")]
 # With the broker down a publish must fail fast: the submission has committed, the row is the
 # outbox and the sweeper re-queues it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY = False
@@ -272,6 +274,11 @@ ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
 # /healthz says "degraded" when the oldest declaration waiting for routing is older than this.
 ROUTING_BACKLOG_DEGRADED_SECONDS = env.int("ROUTING_BACKLOG_DEGRADED_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
+    # The reporting rollups: the days that new events touch, recomputed within a minute.
+    "reporting-rollups-refresh": {
+        "task": "reporting.tasks.rollups_refresh_task",
+        "schedule": env.float("ROLLUP_REFRESH_SECONDS", default=30.0),
+    },
     # Every minute: declarations still waiting in "submitted" (lost message, broker outage).
     "declarations-requeue-unrouted": {
         "task": "declarations.risk.tasks.declarations_requeue_unrouted_task",

@@ -1,0 +1,39 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from customs_core.management.progress import progress_for
+from reporting.rollups import history_span, rollups_rebuild
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"Not a date (YYYY-MM-DD): {text}") from error
+
+
+class Command(BaseCommand):
+    help = ("Recompute the reporting rollups of a range of days from the declaration event log "
+            "(the whole history when no range is given).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="first", help="First day, YYYY-MM-DD.")
+        parser.add_argument("--to", dest="last", help="Last day, YYYY-MM-DD (inclusive).")
+        parser.add_argument("--chunk-days", type=int, default=31,
+                            help="Days recomputed per transaction (default 31).")
+
+    def handle(self, *args, first=None, last=None, chunk_days=31, verbosity=1, **options):
+        span = history_span()
+        if span is None and not (first and last):
+            self.stdout.write("Nothing to rebuild: no declaration has been registered.")
+            return
+        first = _day(first) if first else span[0]
+        last = _day(last) if last else span[1]
+        if last < first:
+            raise CommandError("--to is before --from.")
+        if chunk_days < 1:
+            raise CommandError("--chunk-days must be at least 1.")
+        chunks = rollups_rebuild(first, last, chunk_days=chunk_days,
+                                 progress=progress_for(self.stderr, verbosity))
+        self.stdout.write(f"Rollups rebuilt from {first} to {last} ({chunks} chunks).")

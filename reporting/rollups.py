@@ -1,0 +1,319 @@
+"""Computing the rollups from the event log (DESIGN.md §8), set-based, in the database.
+
+Two steps, both INSERT ... SELECT:
+1. `times_refresh(subset)`: each declaration's milestones from its events and payments
+   (DeclarationTimes), for a subset of declarations given as SQL.
+2. `days_recompute(first, last)`: the rollup rows of a range of days, from DeclarationTimes (the
+   milestones anchored on those days) and the dated rows beside the log: payments, check starts,
+   check outcomes, violations. A day's rows are deleted and written again: running it twice
+   gives the same rows.
+
+Every figure is anchored on the day of one raw row of its declaration (an event, a payment, an
+outcome, a violation), so when a declaration changes, recomputing the days of all its raw rows
+recomputes everything it ever contributed to (`stale_refresh`)."""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .dialect import bucket, local_day, seconds_between, sortable
+from .models import RollupState
+
+EVENTS = "declarations_declarationevent"
+PAYMENTS = "declarations_dutypayment"
+OUTCOMES = "declarations_checkoutcome"
+VIOLATIONS = "declarations_violation"
+DECLARATIONS = "declarations_declaration"
+TIMES = "reporting_declarationtimes"
+ROLLUP = "reporting_rollup"
+SEGMENTS = "reporting_segmentrollup"
+STALE = "reporting_staledeclaration"
+VALUES = "reporting_valuerollup"
+
+CHANNELS = "('green', 'yellow', 'red')"
+CHECKS = "('doc_check', 'inspection')"
+KEYS = "office_id, border_gate_id, flow, regime_id, channel"
+TAXES = ("import_duty_vnd", "export_duty_vnd", "additional_duty_vnd", "sct_vnd", "ept_vnd",
+         "vat_vnd", "total_duty_vnd")
+MILESTONES = ("registered", "channel", "check_started", "decided", "paid", "cleared", "gate_out")
+BATCH = 2000
+
+
+# --- 1. milestones per declaration ---------------------------------------------------------
+def times_refresh(subset_sql: str, params: Iterable = ()) -> None:
+    """Rewrite DeclarationTimes for the declarations whose ids `subset_sql` selects."""
+    params = list(params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TIMES} WHERE declaration_id IN ({subset_sql})", params)
+        cursor.execute(_times_insert(subset_sql), params * 2)
+
+
+def _times_insert(subset_sql: str) -> str:
+    days = ", ".join(f"{local_day(f'{m}_at')} AS {m}_on" for m in MILESTONES)
+    stamps = ", ".join(f"{m}_at" for m in MILESTONES)
+    usd_rate = (f"(SELECT r.rate_vnd FROM customs_core_exchangerate r WHERE r.currency_id = 'USD'"
+                f" AND r.week_start <= {local_day('registered_at')}"
+                f" ORDER BY r.week_start DESC LIMIT 1)")
+    # A USD declaration converts at 1/1; others at their rate over the USD rate in force on
+    # the day of registration (the customs rate of that week).
+    return f"""
+    INSERT INTO {TIMES} (declaration_id, {KEYS}, enterprise_id, {stamps},
+                         {", ".join(f"{m}_on" for m in MILESTONES)}, exchange_rate, usd_rate,
+                         invoice_usd, {", ".join(TAXES)})
+    SELECT declaration_id, {KEYS}, enterprise_id, {stamps}, {days}, xr, ur,
+           COALESCE(ROUND(total_invoice_value * xr * 1.0 / ur, 2), 0), {", ".join(TAXES)}
+    FROM (SELECT m.*, CASE WHEN currency_id = 'USD' THEN 1 ELSE exchange_rate END AS xr,
+                 CASE WHEN currency_id = 'USD' THEN 1 ELSE {usd_rate} END AS ur
+          FROM (
+        SELECT ev.declaration_id, d.office_id, d.border_gate_id, d.flow, d.regime_id,
+               COALESCE(substr(ev.last_channel, 21), '') AS channel, d.enterprise_id,
+               ev.registered_at, ev.channel_at, ev.check_started_at,
+               COALESCE(ev.check_decided_at,
+                        CASE WHEN ev.check_started_at IS NULL
+                              AND substr(ev.last_channel, 21) = 'green'
+                             THEN ev.green_at END) AS decided_at,
+               p.paid_at, ev.cleared_at, ev.gate_out_at,
+               d.currency_id, d.total_invoice_value, d.exchange_rate,
+               {", ".join(f"d.{tax}" for tax in TAXES)}
+        FROM (
+            SELECT declaration_id,
+                   MIN(at) FILTER (WHERE from_state = 'draft' AND to_state = 'submitted')
+                       AS registered_at,
+                   MIN(at) FILTER (WHERE from_state = 'scored' AND to_state IN {CHANNELS})
+                       AS channel_at,
+                   MAX(at) FILTER (WHERE to_state = 'green') AS green_at,
+                   MIN(at) FILTER (WHERE to_state IN {CHECKS}) AS check_started_at,
+                   MAX(at) FILTER (WHERE from_state IN {CHECKS} AND to_state NOT IN {CHECKS})
+                       AS check_decided_at,
+                   MIN(at) FILTER (WHERE to_state = 'cleared') AS cleared_at,
+                   MIN(at) FILTER (WHERE to_state = 'gate_out') AS gate_out_at,
+                   MAX({sortable('at')} || to_state) FILTER (WHERE to_state IN {CHANNELS})
+                       AS last_channel
+            FROM {EVENTS}
+            WHERE declaration_id IN ({subset_sql})
+            GROUP BY declaration_id
+        ) ev
+        JOIN {DECLARATIONS} d ON d.id = ev.declaration_id
+        LEFT JOIN (SELECT declaration_id, MAX(paid_at) AS paid_at FROM {PAYMENTS}
+                   WHERE declaration_id IN ({subset_sql}) GROUP BY declaration_id) p
+               ON p.declaration_id = ev.declaration_id
+        WHERE ev.registered_at IS NOT NULL
+    ) m) r
+    """
+
+
+# --- 2. the rollup rows of a range of days ---------------------------------------------------
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[start of `first`, start of the day after `last`) in the branch's time zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return (datetime.combine(first, time.min, tzinfo=zone),
+            datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone))
+
+
+def _sql_bounds(first: date, last: date) -> tuple:
+    """day_bounds as raw SQL parameters (SQLite compares UTC text, not aware datetimes)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return tuple(adapt(moment) for moment in day_bounds(first, last))
+
+
+def days_recompute(first: date, last: date) -> None:
+    """Delete and rewrite the Rollup and SegmentRollup rows of the days first..last."""
+    start, end = _sql_bounds(first, last)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ROLLUP} WHERE day BETWEEN %s AND %s", [first, last])
+        cursor.execute(f"DELETE FROM {SEGMENTS} WHERE day BETWEEN %s AND %s", [first, last])
+        cursor.execute(ROLLUP_INSERT(), [first, last, first, last, start, end, start, end,
+                                         start, end, start, end])
+        cursor.execute(SEGMENTS_INSERT(), [first, last] * len(SEGMENT_SPANS))
+        cursor.execute(f"DELETE FROM {VALUES} WHERE day BETWEEN %s AND %s", [first, last])
+        cursor.execute(VALUES_INSERT(), [first, last] * 2)
+
+
+ROLLUP_FIELDS = ("registered", "cleared", "invoice_usd", *TAXES, "collected_vnd",
+                 "document_checks", "inspections", "checks_concluded", "checks_with_violation",
+                 "violations", "penalties_vnd")
+
+
+def _fact(day: str, source: str, where: str, **values) -> str:
+    """One SELECT of the union: a row per fact with the key and every field (0 unless given)."""
+    columns = ", ".join(f"{values.get(name, '0')} AS {name}" for name in ROLLUP_FIELDS)
+    keys = ", ".join(f"t.{key.strip()}" for key in KEYS.split(","))
+    return f"SELECT {day} AS day, {keys}, {columns} FROM {source} WHERE {where}"
+
+
+def ROLLUP_INSERT() -> str:  # noqa: N802 - a statement, built per database vendor
+    joined = f"JOIN {TIMES} t ON t.declaration_id = x.declaration_id"
+    facts = [
+        _fact("t.registered_on", f"{TIMES} t", "t.registered_on BETWEEN %s AND %s",
+              registered="1", invoice_usd="t.invoice_usd", **{tax: f"t.{tax}" for tax in TAXES}),
+        _fact("t.cleared_on", f"{TIMES} t", "t.cleared_on BETWEEN %s AND %s", cleared="1"),
+        _fact(local_day("x.paid_at"), f"{PAYMENTS} x {joined}",
+              "x.paid_at >= %s AND x.paid_at < %s", collected_vnd="x.amount_vnd"),
+        _fact(local_day("x.at"), f"{EVENTS} x {joined}",
+              f"x.at >= %s AND x.at < %s AND x.to_state IN {CHECKS}",
+              document_checks="CASE WHEN x.to_state = 'doc_check' THEN 1 ELSE 0 END",
+              inspections="CASE WHEN x.to_state = 'inspection' THEN 1 ELSE 0 END"),
+        _fact(local_day("x.decided_at"), f"{OUTCOMES} x {joined}",
+              "x.decided_at >= %s AND x.decided_at < %s", checks_concluded="1",
+              checks_with_violation="CASE WHEN x.outcome = 'violation' THEN 1 ELSE 0 END"),
+        _fact(local_day("x.found_at"), f"{VIOLATIONS} x {joined}",
+              "x.found_at >= %s AND x.found_at < %s", violations="1",
+              penalties_vnd="x.penalty_vnd"),
+    ]
+    sums = ", ".join(f"SUM({name})" for name in ROLLUP_FIELDS)
+    union = "\n UNION ALL ".join(facts)
+    return (f"INSERT INTO {ROLLUP} (day, {KEYS}, {', '.join(ROLLUP_FIELDS)}) "
+            f"SELECT day, {KEYS}, {sums} FROM ({union}) f GROUP BY day, {KEYS}")
+
+
+# segment -> (start milestone, end milestone); a segment is anchored on its end's day
+SEGMENT_SPANS = {
+    "registration_channel": ("registered", "channel"),
+    "channel_check": ("channel", "check_started"),
+    "check_decision": ("check_started", "decided"),
+    "decision_paid": ("decided", "paid"),
+    "paid_cleared": ("paid", "cleared"),
+    "cleared_gate_out": ("cleared", "gate_out"),
+    "end_to_end": ("registered", "cleared"),
+}
+
+
+def SEGMENTS_INSERT() -> str:  # noqa: N802
+    spans = "\n UNION ALL ".join(
+        f"SELECT {end}_on AS day, {KEYS}, '{name}' AS segment, "
+        f"{seconds_between(f'{start}_at', f'{end}_at')} AS s FROM {TIMES} "
+        f"WHERE {end}_on BETWEEN %s AND %s AND {start}_at IS NOT NULL"
+        for name, (start, end) in SEGMENT_SPANS.items())
+    return (f"INSERT INTO {SEGMENTS} (day, {KEYS}, segment, bucket, count, seconds) "
+            f"SELECT day, {KEYS}, segment, b, COUNT(*), SUM(s) FROM ("
+            f"SELECT day, {KEYS}, segment, s, {bucket('s')} AS b FROM ({spans}) spans) g "
+            f"GROUP BY day, {KEYS}, segment, b")
+
+
+def VALUES_INSERT() -> str:  # noqa: N802
+    keys = "t.registered_on, t.office_id, t.border_gate_id, t.flow, t.regime_id"
+    return (
+        f"INSERT INTO {VALUES} (day, office_id, border_gate_id, flow, regime_id, kind, ref, "
+        f"declarations, invoice_usd) "
+        f"SELECT {keys}, 'enterprise', CAST(t.enterprise_id AS VARCHAR(20)), COUNT(*), "
+        f"SUM(t.invoice_usd) FROM {TIMES} t WHERE t.registered_on BETWEEN %s AND %s "
+        f"GROUP BY {keys}, t.enterprise_id "
+        f"UNION ALL "
+        f"SELECT {keys}, 'chapter', substr(h.hs_code, 1, 2), COUNT(DISTINCT t.declaration_id), "
+        f"SUM(COALESCE(ROUND(g.line_value * t.exchange_rate * 1.0 / t.usd_rate, 2), 0)) "
+        f"FROM {TIMES} t JOIN declarations_goodsline g ON g.declaration_id = t.declaration_id "
+        f"JOIN customs_core_tariffline h ON h.id = g.tariff_line_id "
+        f"WHERE t.registered_on BETWEEN %s AND %s GROUP BY {keys}, substr(h.hs_code, 1, 2)")
+
+
+# --- the whole pipeline --------------------------------------------------------------------
+def raw_rows_in(start: datetime, end: datetime) -> tuple[str, list]:
+    """SQL selecting the declarations with any raw row in [start, end), and its parameters."""
+    return (f"SELECT declaration_id FROM {EVENTS} WHERE at >= %s AND at < %s"
+            f" UNION SELECT declaration_id FROM {PAYMENTS} WHERE paid_at >= %s AND paid_at < %s"
+            f" UNION SELECT declaration_id FROM {OUTCOMES}"
+            f" WHERE decided_at >= %s AND decided_at < %s"
+            f" UNION SELECT declaration_id FROM {VIOLATIONS}"
+            f" WHERE found_at >= %s AND found_at < %s", [start, end] * 4)
+
+
+def chunks(first: date, last: date, days: int) -> list[tuple[date, date]]:
+    out, day = [], first
+    while day <= last:
+        end = min(last, day + timedelta(days=days - 1))
+        out.append((day, end))
+        day = end + timedelta(days=1)
+    return out
+
+
+def _locked_state() -> RollupState:
+    """The one RollupState row, locked: rebuilds and refreshes take turns."""
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+def rollups_rebuild(first: date, last: date, *, chunk_days: int = 31,
+                    progress: Callable = lambda items, **kw: items) -> int:
+    """Recompute every rollup row of first..last (chunk by chunk, each in its own transaction):
+    the milestones of every declaration with a raw row in a chunk, then the chunk's days.
+    Returns the number of chunks."""
+    spans = chunks(first, last, chunk_days)
+    for chunk_first, chunk_last in progress(spans, desc="rollups", unit="chunk"):
+        with transaction.atomic():
+            state = _locked_state()
+            subset, params = raw_rows_in(*_sql_bounds(chunk_first, chunk_last))
+            times_refresh(subset, params)
+            days_recompute(chunk_first, chunk_last)
+            state.last_rebuild_at = timezone.now()
+            state.save(update_fields=["last_rebuild_at"])
+    return len(spans)
+
+
+def _claim(cursor, limit: int) -> list[int]:
+    cursor.execute(f"DELETE FROM {STALE} WHERE id IN (SELECT id FROM {STALE} ORDER BY id "
+                   f"LIMIT %s) RETURNING declaration_id", [limit])
+    return sorted({row[0] for row in cursor.fetchall()})
+
+
+def _raw_days(cursor, ids: list[int]) -> list[date]:
+    marks = ", ".join(["%s"] * len(ids))
+    cursor.execute(
+        f"SELECT DISTINCT {local_day('at')} FROM {EVENTS} WHERE declaration_id IN ({marks})"
+        f" UNION SELECT DISTINCT {local_day('paid_at')} FROM {PAYMENTS}"
+        f" WHERE declaration_id IN ({marks})"
+        f" UNION SELECT DISTINCT {local_day('decided_at')} FROM {OUTCOMES}"
+        f" WHERE declaration_id IN ({marks})"
+        f" UNION SELECT DISTINCT {local_day('found_at')} FROM {VIOLATIONS}"
+        f" WHERE declaration_id IN ({marks})", ids * 4)
+    return sorted({date.fromisoformat(str(row[0])) for row in cursor.fetchall()})
+
+
+def runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as contiguous (first, last) runs."""
+    out: list[list[date]] = []
+    for day in days:
+        if out and day == out[-1][1] + timedelta(days=1):
+            out[-1][1] = day
+        else:
+            out.append([day, day])
+    return [(a, b) for a, b in out]
+
+
+def stale_refresh(*, batch: int = BATCH) -> int:
+    """Bring the rollups up to date with every declaration changed since the last run: claim
+    a batch of stale marks, refresh those declarations' milestones, recompute the days of all
+    their raw rows; until none is left. Safe to run twice at once (the runs take turns).
+    Returns the number of declarations refreshed."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            state = _locked_state()
+            with connection.cursor() as cursor:
+                ids = _claim(cursor, batch)
+                if ids:
+                    days = _raw_days(cursor, ids)
+            if ids:
+                times_refresh(", ".join(["%s"] * len(ids)), ids)
+                for first, last in runs(days):
+                    days_recompute(first, last)
+            state.last_run_at = timezone.now()
+            state.save(update_fields=["last_run_at"])
+        done += len(ids)
+        if len(ids) < batch:
+            return done
+
+
+def history_span() -> tuple[date, date] | None:
+    """The first and last local days of the event log (None when it is empty)."""
+    from django.db.models import Max, Min
+
+    from declarations.models import DeclarationEvent
+
+    span = DeclarationEvent.objects.aggregate(first=Min("at"), last=Max("at"))
+    if span["first"] is None:
+        return None
+    return timezone.localtime(span["first"]).date(), timezone.localtime(span["last"]).date()

@@ -1,0 +1,316 @@
+"""The figures the dashboards, the reports API and the exports show, read from the rollups
+only (never a scan of declarations: their cost does not grow with the history). One function
+per figure; `dashboard()` gathers them for one set of filters. Pages, API and exports call the
+same functions, so the three always agree."""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from customs_core.models import BorderGate, Enterprise
+from declarations.models import DutyPayment
+
+from . import histogram
+from .models import DeclarationTimes, RevenueTarget, Rollup, Segment, SegmentRollup, ValueRollup
+from .rollups import day_bounds
+
+CHANNELS = ("green", "yellow", "red")
+FLOWS = ("import", "export")
+SUMMED = ("registered", "cleared", "invoice_usd", "total_duty_vnd", "collected_vnd",
+          "document_checks", "inspections", "checks_concluded", "checks_with_violation",
+          "violations", "penalties_vnd")
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    date_from: date
+    date_to: date
+    flow: str = ""  # "" = both
+    regime: str = ""  # a regime code, "" = all
+    border_gate: int | None = None  # a border gate id, None = all
+
+    def as_params(self) -> dict:
+        """The filters as query parameters (ISO dates, codes): links, CSV and the API."""
+        gate = (BorderGate.objects.filter(pk=self.border_gate).values_list("code", flat=True)
+                .first() if self.border_gate else "")
+        return {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat(),
+                "flow": self.flow, "regime": self.regime, "border_gate": gate or ""}
+
+    def shifted(self, years: int) -> "ReportFilters":
+        return ReportFilters(_shift_year(self.date_from, years), _shift_year(self.date_to, years),
+                             self.flow, self.regime, self.border_gate)
+
+
+def default_filters(today: date | None = None) -> ReportFilters:
+    """This year to date."""
+    today = today or timezone.localdate()
+    return ReportFilters(date(today.year, 1, 1), today)
+
+
+def _shift_year(day: date, years: int) -> date:
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def _where(f: ReportFilters, *, days: bool = True) -> Q:
+    q = Q(day__range=(f.date_from, f.date_to)) if days else Q()
+    if f.flow:
+        q &= Q(flow=f.flow)
+    if f.regime:
+        q &= Q(regime_id=f.regime)
+    if f.border_gate:
+        q &= Q(border_gate_id=f.border_gate)
+    return q
+
+
+def _num(value) -> Decimal:
+    return Decimal(value or 0)
+
+
+def _percent(part, whole) -> float | None:
+    return round(100 * float(part) / float(whole), 1) if whole else None
+
+
+# --- tiles -------------------------------------------------------------------------------------
+def totals(f: ReportFilters) -> dict:
+    """The period's sums, and the registered declarations per channel."""
+    rows = Rollup.objects.filter(_where(f))
+    sums = rows.aggregate(**{name: Sum(name) for name in SUMMED})
+    by_channel = dict(rows.values_list("channel").annotate(n=Sum("registered"))
+                      .values_list("channel", "n"))
+    out = {name: int(sums[name] or 0) for name in SUMMED if not name.endswith(("usd", "vnd"))}
+    out.update({name: _num(sums[name]) for name in SUMMED if name.endswith(("usd", "vnd"))})
+    out["channels"] = {channel: int(by_channel.get(channel) or 0) for channel in CHANNELS}
+    routed = sum(out["channels"].values())
+    out["green_share"] = _percent(out["channels"]["green"], routed)
+    out["hit_rate"] = _percent(out["checks_with_violation"], out["checks_concluded"])
+    return out
+
+
+def _histograms(f: ReportFilters, by: tuple[str, ...], segments=None) -> dict:
+    """{(group values..., segment): {bucket: count}} and the seconds summed per group."""
+    rows = SegmentRollup.objects.filter(_where(f))
+    if segments:
+        rows = rows.filter(segment__in=segments)
+    counts: dict = defaultdict(dict)
+    seconds: dict = defaultdict(int)
+    for row in rows.values(*by, "segment", "bucket").annotate(n=Sum("count"), s=Sum("seconds")):
+        group = (*(row[name] for name in by), row["segment"])
+        counts[group][row["bucket"]] = int(row["n"])
+        seconds[group] += int(row["s"])
+    return {"counts": counts, "seconds": seconds}
+
+
+def _figures(counts: dict, seconds: int) -> dict:
+    n = sum(counts.values())
+    return {"count": n, "mean_seconds": round(seconds / n) if n else None,
+            "median_seconds": histogram.quantile(counts, 0.5),
+            "p90_seconds": histogram.quantile(counts, 0.9)}
+
+
+def clearance_times(f: ReportFilters) -> list[dict]:
+    """Registration -> cleared: median and p90 per channel and flow (and all together)."""
+    h = _histograms(f, ("channel", "flow"), segments=[Segment.END_TO_END])
+    out = []
+    for channel in (*CHANNELS, ""):
+        for flow in (*FLOWS, ""):
+            counts: dict = defaultdict(int)
+            total = 0
+            for (c, fl, _segment), buckets in h["counts"].items():
+                if (not channel or c == channel) and (not flow or fl == flow):
+                    for bucket, n in buckets.items():
+                        counts[bucket] += n
+                    total += h["seconds"][(c, fl, _segment)]
+            out.append({"channel": channel, "flow": flow, **_figures(counts, total)})
+    return out
+
+
+def time_release(f: ReportFilters) -> list[dict]:
+    """Every WCO segment per channel: count, mean, median, p90 (seconds)."""
+    h = _histograms(f, ("channel",))
+    return [{"channel": channel, "segment": segment,
+             **_figures(h["counts"].get((channel, segment), {}),
+                        h["seconds"].get((channel, segment), 0))}
+            for channel in CHANNELS for segment in Segment.values]
+
+
+# --- series ------------------------------------------------------------------------------------
+def _months(first: date, last: date) -> list[date]:
+    out, month = [], first.replace(day=1)
+    while month <= last:
+        out.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _monthly_sums(f: ReportFilters, by_channel: bool = False) -> dict:
+    group = ["month", "channel"] if by_channel else ["month"]
+    rows = (Rollup.objects.filter(_where(f)).annotate(month=TruncMonth("day")).values(*group)
+            .annotate(registered_n=Sum("registered"), usd=Sum("invoice_usd"),
+                      revenue=Sum("collected_vnd"), cleared_n=Sum("cleared")))
+    out = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") and not isinstance(month, date) else month
+        month = date(month.year, month.month, 1)
+        out[(month, row["channel"]) if by_channel else month] = row
+    return out
+
+
+def monthly(f: ReportFilters) -> list[dict]:
+    """Per month of the period: declarations, turnover, revenue; and the same month a year
+    before."""
+    now, before = _monthly_sums(f), _monthly_sums(f.shifted(-1))
+    out = []
+    for month in _months(f.date_from, f.date_to):
+        this, last = now.get(month, {}), before.get(_shift_year(month, -1), {})
+        out.append({"month": month.strftime("%Y-%m"),
+                    "declarations": int(this.get("registered_n") or 0),
+                    "turnover_usd": _num(this.get("usd")),
+                    "revenue_vnd": _num(this.get("revenue")),
+                    "previous_declarations": int(last.get("registered_n") or 0),
+                    "previous_turnover_usd": _num(last.get("usd")),
+                    "previous_revenue_vnd": _num(last.get("revenue"))})
+    return out
+
+
+def channel_mix(f: ReportFilters) -> list[dict]:
+    """Per month: declarations registered per channel (as the log last decided it)."""
+    sums = _monthly_sums(f, by_channel=True)
+    return [{"month": month.strftime("%Y-%m"),
+             **{channel: int((sums.get((month, channel)) or {}).get("registered_n") or 0)
+                for channel in CHANNELS}}
+            for month in _months(f.date_from, f.date_to)]
+
+
+def top(f: ReportFilters, kind: str, n: int = 10) -> list[dict]:
+    """The HS chapters or enterprises with the highest value registered in the period."""
+    rows = list(ValueRollup.objects.filter(_where(f), kind=kind).values("ref")
+                .annotate(declarations_n=Sum("declarations"), usd=Sum("invoice_usd"))
+                .order_by("-usd", "ref")[:n])
+    names = {}
+    if kind == ValueRollup.Kind.ENTERPRISE:
+        names = dict(Enterprise.objects.filter(pk__in=[int(r["ref"]) for r in rows])
+                     .values_list("pk", "name"))
+    return [{"ref": r["ref"], "label": names.get(int(r["ref"]), r["ref"])
+             if kind == ValueRollup.Kind.ENTERPRISE else r["ref"],
+             "declarations": int(r["declarations_n"]), "invoice_usd": _num(r["usd"])}
+            for r in rows]
+
+
+# --- revenue against the target ----------------------------------------------------------------
+def revenue_progress(year: int, *, today: date | None = None, office_id: int | None = None) -> dict:
+    """The year's budget revenue collected to date against the target entered for it, and
+    projected to the year's end from last year's monthly profile (the share of last year's
+    revenue that had come in by the same day); linear in the days when last year is empty."""
+    today = min(today or timezone.localdate(), date(year, 12, 31))
+    targets = RevenueTarget.objects.filter(year=year)
+    if office_id:
+        targets = targets.filter(office_id=office_id)
+    target = targets.aggregate(t=Sum("amount_vnd"))["t"]
+    rows = Rollup.objects.filter(office_id=office_id) if office_id else Rollup.objects.all()
+
+    def collected(first: date, last: date) -> Decimal:
+        return _num(rows.filter(day__range=(first, last)).aggregate(s=Sum("collected_vnd"))["s"])
+
+    to_date = collected(date(year, 1, 1), today) if today >= date(year, 1, 1) else Decimal(0)
+    last_year_total = collected(date(year - 1, 1, 1), date(year - 1, 12, 31))
+    last_year_to_date = collected(date(year - 1, 1, 1), _shift_year(today, -1))
+    if last_year_total and last_year_to_date:
+        share = last_year_to_date / last_year_total
+    else:
+        elapsed = (today - date(year, 1, 1)).days + 1
+        share = Decimal(max(elapsed, 0)) / Decimal(366 if calendar.isleap(year) else 365)
+    projected = (to_date / share).quantize(Decimal(1)) if share else None
+    return {"year": year, "target_vnd": _num(target) if target else None,
+            "collected_vnd": to_date, "projected_vnd": projected,
+            "percent_to_date": _percent(to_date, target) if target else None,
+            "percent_projected": _percent(projected, target) if target and projected else None,
+            "profile": "last_year" if last_year_total and last_year_to_date else "linear"}
+
+
+def satisfaction(f: ReportFilters) -> dict | None:
+    """The partnership desk's satisfaction index over the period (ratings given in it)."""
+    try:
+        from partnership.models import Rating
+        from partnership.stats import MEAN, index_of
+    except ImportError:  # the partnership app is not installed
+        return None
+    start, end = day_bounds(f.date_from, f.date_to)
+    figures = Rating.objects.filter(at__gte=start, at__lt=end).aggregate(n=Count("id"),
+                                                                        mean=Avg(MEAN))
+    return {"ratings": figures["n"], "index": index_of(figures["mean"])}
+
+
+def dashboard(f: ReportFilters, *, today: date | None = None) -> dict:
+    """Every figure of the branch leader's dashboard for one set of filters."""
+    figures = totals(f)
+    return {"filters": f, "totals": figures,
+            "revenue": revenue_progress(f.date_to.year, today=today),
+            "clearance": clearance_times(f), "time_release": time_release(f),
+            "monthly": monthly(f), "channel_mix": channel_mix(f),
+            "top_chapters": top(f, ValueRollup.Kind.CHAPTER),
+            "top_enterprises": top(f, ValueRollup.Kind.ENTERPRISE),
+            "satisfaction": satisfaction(f)}
+
+
+# --- an enterprise's own figures -----------------------------------------------------------------
+def enterprise_figures(enterprise: Enterprise, f: ReportFilters) -> dict:
+    """What an enterprise sees about itself: its channel mix, its clearance times against the
+    branch's (the branch's come from the rollups: nobody else's figures), its duties paid per
+    month. Only its own declarations are read."""
+    own = DeclarationTimes.objects.filter(enterprise=enterprise,
+                                          registered_on__range=(f.date_from, f.date_to))
+    if f.flow:
+        own = own.filter(flow=f.flow)
+    if f.regime:
+        own = own.filter(regime_id=f.regime)
+    if f.border_gate:
+        own = own.filter(border_gate_id=f.border_gate)
+    channels = dict(own.values_list("channel").annotate(n=Count("pk")).values_list("channel", "n"))
+    mine: dict = defaultdict(lambda: defaultdict(int))
+    seconds: dict = defaultdict(int)
+    for channel, registered_at, cleared_at in own.filter(cleared_at__isnull=False).values_list(
+            "channel", "registered_at", "cleared_at"):
+        s = max(0, (cleared_at - registered_at) // timedelta(seconds=1))
+        mine[channel][histogram.bucket_of(s)] += 1
+        seconds[channel] += s
+    branch = {row["channel"]: row for row in clearance_times(f) if row["flow"] == ""}
+    start, end = day_bounds(f.date_from, f.date_to)
+    paid = (DutyPayment.objects.filter(declaration__enterprise=enterprise, paid_at__gte=start,
+                                       paid_at__lt=end)
+            .annotate(month=TruncMonth("paid_at")).values("month")
+            .annotate(total=Sum("amount_vnd")).order_by("month"))
+    paid_by_month = {row["month"].strftime("%Y-%m"): _num(row["total"]) for row in paid}
+    return {
+        "filters": f,
+        "channels": {channel: int(channels.get(channel) or 0) for channel in CHANNELS},
+        "declarations": sum(int(n) for n in channels.values()),
+        "clearance": _enterprise_clearance(mine, seconds, branch),
+        "paid_by_month": [{"month": month.strftime("%Y-%m"),
+                           "paid_vnd": paid_by_month.get(month.strftime("%Y-%m"), Decimal(0))}
+                          for month in _months(f.date_from, f.date_to)],
+    }
+
+
+def _enterprise_clearance(mine: dict, seconds: dict, branch: dict) -> list[dict]:
+    out = []
+    for channel in (*CHANNELS, ""):
+        if channel:
+            counts, total = dict(mine.get(channel, {})), seconds.get(channel, 0)
+        else:
+            counts = defaultdict(int)
+            for buckets in mine.values():
+                for bucket, n in buckets.items():
+                    counts[bucket] += n
+            counts, total = dict(counts), sum(seconds.values())
+        theirs = branch.get(channel, {})
+        out.append({"channel": channel, "own": _figures(counts, total),
+                    "branch": {k: v for k, v in theirs.items() if k not in {"channel", "flow"}}})
+    return out
