@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("inspection.api.urls")),
     path("", include("inspection.warehouses.api.urls")),
     path("", include("partnership.api.urls")),
+    path("", include("reporting.api.urls")),
 ]
 
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("inspection/", include("inspection.urls")),
     path("warehouses/", include("inspection.warehouses.urls")),
     path("", include("partnership.urls")),
+    path("reports/", include("reporting.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
