@@ -99,6 +99,15 @@ else:
     # WAL lets the dev server read while a seeding command writes.
     DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL;")
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+# A streaming replica of the primary: dashboards, reports and exports read the rollups there
+# (customs_core.db_routers, a no-op without it); everything else stays on the primary. In tests
+# it mirrors the test database instead of getting one of its own.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "TEST": {"MIRROR": "default"}}
+    for option in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if option in DATABASES["default"]:
+            DATABASES["replica"][option] = DATABASES["default"][option]
+DATABASE_ROUTERS = ["customs_core.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://customs")}

@@ -146,8 +146,10 @@ def world(declarant_a, declarant_b, doc_checker, crew, leader, risk_officer):
     BondedWarehouse.objects.filter(code="20BBW01").update(suspended_since=None)
     cleared = next(d for d in mine if d.state == "cleared")
     desk = _desk_world(declarant_a, declarant_b, crew, cleared, others=[leader, risk_officer])
+    reports = _reports_world(leader, crew)
     return {
         **desk,
+        **reports,
         "id": [d.pk for d in mine] + [theirs.pk, exit_draft.pk, 999_999_999],
         "stock_id": [lot.pk, 999_999_999],
         "held_id": list(HeldMovement.objects.values_list("pk", flat=True)) + [999_999_999],
@@ -162,10 +164,32 @@ def world(declarant_a, declarant_b, doc_checker, crew, leader, risk_officer):
     }
 
 
+def _reports_world(leader, crew) -> dict:
+    """The rollups of the declarations above (the figures are not all zeros), a revenue target,
+    the branch leader's built export and the team leader's export still queued."""
+    from django.utils import timezone
+
+    from customs_core.models import CustomsOffice
+    from reporting.exports import export_build, export_request
+    from reporting.forms import filters_from
+    from reporting.models import RevenueTarget
+    from reporting.rollups import history_span, rollups_rebuild
+
+    rollups_rebuild(*history_span())
+    year = timezone.localdate().year
+    RevenueTarget.objects.create(office=CustomsOffice.objects.get(code="20BB"), year=year,
+                                 amount_vnd=10**12, updated_by=leader)
+    built, queued = (export_request(user=user, filters=filters_from({})[0])
+                     for user in (leader, crew.leader))
+    export_build(built.pk)
+    return {"export_id": [built.pk, queued.pk, 999_999_999], "office_code": ["20BB", "ZZ99"],
+            "year": [year, 1999]}
+
+
 # Where a path's `id` is not a declaration's: the pool of the rows under that prefix.
 ID_POOLS = {"/api/v1/support-requests/": "support_id",
             "/api/v1/support-attachments/": "attachment_id", "/api/v1/ratings/": "rating_id",
-            "/api/v1/guidance-articles/": "article_id"}
+            "/api/v1/guidance-articles/": "article_id", "/api/v1/reports/exports/": "export_id"}
 
 
 def _notification_ids(world, user) -> list:

@@ -2,8 +2,9 @@
 added later is covered without editing this file; the meta-test fails when an API route of any
 app is neither a declaration's (tests/test_api_scoping.py), an officer's (here), the bonded
 warehouses' (tests/test_api_warehouse_routes.py), the partnership desk's
-(tests/test_api_partnership_routes.py), the declarant's tools that name no declaration
-(tests/test_api_declarant_tools_routes.py) nor reference data open to every signed-in user.
+(tests/test_api_partnership_routes.py), the reports (tests/test_api_reporting_routes.py), the
+declarant's tools that name no declaration (tests/test_api_declarant_tools_routes.py) nor
+reference data open to every signed-in user.
 
 For every officer route and a valid body: anonymous is 401, an enterprise (the declaration's
 own or another) is 403, an officer of the other team who is not assigned is 403 on every
@@ -22,6 +23,7 @@ from inspection.testing import crew_make, open_check_of
 from tests.routes import api_routes
 from tests.test_api_declarant_tools_routes import TOOL_ROUTES
 from tests.test_api_partnership_routes import PARTNERSHIP_BODIES, PARTNERSHIP_PREFIXES
+from tests.test_api_reporting_routes import REPORT_BODIES, REPORT_PREFIXES
 from tests.test_api_scoping import BODIES as DECLARATION_BODIES
 from tests.test_api_warehouse_routes import WAREHOUSE_BODIES, WAREHOUSE_PREFIXES
 
@@ -87,6 +89,8 @@ def test_every_api_route_is_in_a_matrix():
             # Keyed by (name, method): one action name, several meanings. DRF adds HEAD to a
             # route's actions once it served a GET: HEAD is that GET.
             known = (name, "get" if method == "head" else method) in PARTNERSHIP_BODIES
+        elif path.startswith(REPORT_PREFIXES):  # keyed by (name, method), as the desk's
+            known = (name, "get" if method == "head" else method) in REPORT_BODIES
         elif name in TOOL_ROUTES:  # HS suggestions, the goods-line template
             known = path.startswith("api/v1/^declarations/")
         else:

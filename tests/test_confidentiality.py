@@ -59,6 +59,9 @@ def test_enterprise_token_reads_no_risk_field(api_as, declarant_a, routed, path)
     response = api_as(declarant_a).get(url, query)
     # 403: routes for officers only (checks, the gate, the teams) refuse an enterprise outright.
     assert response.status_code in {200, 403, 404}, (url, response.status_code)
+    if path.startswith("/api/v1/reports/") and path != "/api/v1/reports/mine/":
+        # The branch's figures name other enterprises: an enterprise reads none of them.
+        assert response.status_code == 403, (url, response.status_code)
     if response.status_code == 200 and response["Content-Type"].startswith("application/json"):
         leaked = FORBIDDEN & set(keys_of(response.json()))
         assert not leaked, (url, leaked)

@@ -1,0 +1,24 @@
+"""How the reporting app plugs into the layers below it, called once from ready(): the menu
+entries of its pages and the branch leader's home card."""
+
+from django.utils.translation import gettext_lazy as _
+
+from customs_core.choices import Role
+from customs_core.navigation import MenuItem
+from customs_core.navigation import register as register_menu
+from customs_core.roles import BRANCH_LEADER_ROLES, ENTERPRISE_ROLES, TEAM_LEADER_ROLES
+
+
+def register() -> None:
+    from customs_core.views import HOME_WIDGETS
+
+    from . import widgets
+
+    register_menu(MenuItem(_("Dashboard"), "reporting:dashboard", TEAM_LEADER_ROLES),
+                  before="tariff-browser")
+    register_menu(MenuItem(_("Targets"), "reporting:targets", BRANCH_LEADER_ROLES),
+                  before="tariff-browser")
+    register_menu(MenuItem(_("My statistics"), "reporting:mine", ENTERPRISE_ROLES),
+                  before="tariff-browser")
+    if widgets.dashboard_widget not in HOME_WIDGETS[Role.BRANCH_LEADER]:
+        HOME_WIDGETS[Role.BRANCH_LEADER].insert(0, widgets.dashboard_widget)
