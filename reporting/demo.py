@@ -10,6 +10,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from customs_core.choices import Role
+from customs_core.db_routers import primary
 from customs_core.models import CustomsOffice, User
 
 from .models import RevenueTarget, Rollup, StaleDeclaration
@@ -26,7 +27,8 @@ def seed(*, options: dict, progress) -> dict[str, int]:
     if last_mark is not None:  # the rebuild below covers them; later marks stay for the task
         StaleDeclaration.objects.filter(id__lte=last_mark).delete()
     rollups_rebuild(*span, progress=progress)
-    return {"rollup_rows": Rollup.objects.count(), "revenue_targets": _targets()}
+    with primary():  # read back what was just written (not a replica's lagging copy)
+        return {"rollup_rows": Rollup.objects.count(), "revenue_targets": _targets()}
 
 
 def _targets() -> int:

@@ -179,6 +179,9 @@ class StaleDeclaration(models.Model):
 
     declaration_id = models.BigIntegerField()
     marked_at = models.DateTimeField(auto_now_add=True)
+    # when a row was moved (a violation's date corrected): the moment it used to fall on, so
+    # the day it leaves is recomputed too
+    at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return str(self.declaration_id)

@@ -253,10 +253,14 @@ def rollups_rebuild(first: date, last: date, *, chunk_days: int = 31,
     return len(spans)
 
 
-def _claim(cursor, limit: int) -> list[int]:
+def _claim(cursor, limit: int) -> tuple[int, list[int], set[date]]:
+    """Take up to `limit` stale marks: (marks taken, the distinct declarations they name, the
+    days moved rows left)."""
     cursor.execute(f"DELETE FROM {STALE} WHERE id IN (SELECT id FROM {STALE} ORDER BY id "
-                   f"LIMIT %s) RETURNING declaration_id", [limit])
-    return sorted({row[0] for row in cursor.fetchall()})
+                   f"LIMIT %s) RETURNING declaration_id, {local_day('at')}", [limit])
+    rows = cursor.fetchall()
+    return (len(rows), sorted({row[0] for row in rows}),
+            {date.fromisoformat(str(row[1])) for row in rows if row[1] is not None})
 
 
 def _raw_days(cursor, ids: list[int]) -> list[date]:
@@ -293,9 +297,9 @@ def stale_refresh(*, batch: int = BATCH) -> int:
         with transaction.atomic():
             state = _locked_state()
             with connection.cursor() as cursor:
-                ids = _claim(cursor, batch)
+                claimed, ids, left = _claim(cursor, batch)
                 if ids:
-                    days = _raw_days(cursor, ids)
+                    days = sorted(set(_raw_days(cursor, ids)) | left)
             if ids:
                 times_refresh(", ".join(["%s"] * len(ids)), ids)
                 for first, last in runs(days):
@@ -303,17 +307,23 @@ def stale_refresh(*, batch: int = BATCH) -> int:
             state.last_run_at = timezone.now()
             state.save(update_fields=["last_run_at"])
         done += len(ids)
-        if len(ids) < batch:
+        if claimed < batch:  # marks, not declarations: one declaration may have many
             return done
 
 
 def history_span() -> tuple[date, date] | None:
-    """The first and last local days of the event log (None when it is empty)."""
+    """The first and last local days of every row the rollups count: the event log, payments,
+    check outcomes, violations (a post-clearance audit may come after the last event); None
+    when there is none."""
     from django.db.models import Max, Min
 
-    from declarations.models import DeclarationEvent
+    from declarations.models import CheckOutcome, DeclarationEvent, DutyPayment, Violation
 
-    span = DeclarationEvent.objects.aggregate(first=Min("at"), last=Max("at"))
-    if span["first"] is None:
+    moments = []
+    for model, column in ((DeclarationEvent, "at"), (DutyPayment, "paid_at"),
+                          (CheckOutcome, "decided_at"), (Violation, "found_at")):
+        span = model.objects.aggregate(first=Min(column), last=Max(column))
+        moments += [m for m in (span["first"], span["last"]) if m is not None]
+    if not moments:
         return None
-    return timezone.localtime(span["first"]).date(), timezone.localtime(span["last"]).date()
+    return timezone.localtime(min(moments)).date(), timezone.localtime(max(moments)).date()

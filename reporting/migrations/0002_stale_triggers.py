@@ -16,8 +16,9 @@ SOURCES = {  # trigger name -> (table, operation)
     "reporting_stale_payment": ("declarations_dutypayment", "INSERT"),
     "reporting_stale_outcome": ("declarations_checkoutcome", "INSERT"),
     "reporting_stale_violation": ("declarations_violation", "INSERT"),
-    "reporting_stale_violation_change": ("declarations_violation", "UPDATE"),
 }
+# an UPDATE of a dated row also marks the moment it leaves (OLD's), so that day is recomputed
+MOVABLE = {"reporting_stale_violation_change": ("declarations_violation", "found_at")}
 STALE = "reporting_staledeclaration"
 
 
@@ -37,6 +38,18 @@ def _postgresql() -> list[str]:
                                                        for c in WATCHED)});
             RETURN NULL;
         END $$"""]
+    for name, (table, column) in MOVABLE.items():
+        statements.append(f"""
+        CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {STALE} (declaration_id, marked_at, at)
+            SELECT declaration_id, now(), NULL FROM changed_rows
+            UNION ALL SELECT declaration_id, now(), {column} FROM old_rows;
+            RETURN NULL;
+        END $$""")
+        statements.append(f"CREATE TRIGGER {name} AFTER UPDATE ON {table} REFERENCING OLD TABLE "
+                          f"AS old_rows NEW TABLE AS changed_rows FOR EACH STATEMENT "
+                          f"EXECUTE FUNCTION {name}()")
     for name, (table, operation) in SOURCES.items():
         statements.append(f"CREATE TRIGGER {name} AFTER {operation} ON {table} "
                           f"REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT "
@@ -49,14 +62,19 @@ def _postgresql() -> list[str]:
 
 
 def _sqlite() -> list[str]:
-    insert = f"INSERT INTO {STALE} (declaration_id, marked_at) VALUES"
+    insert = f"INSERT INTO {STALE} (declaration_id, marked_at, at) VALUES"
     statements = [f"CREATE TRIGGER {name} AFTER {operation} ON {table} FOR EACH ROW BEGIN "
-                  f"{insert} (NEW.declaration_id, CURRENT_TIMESTAMP); END"
+                  f"{insert} (NEW.declaration_id, CURRENT_TIMESTAMP, NULL); END"
                   for name, (table, operation) in SOURCES.items()]
+    statements += [f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW BEGIN "
+                   f"INSERT INTO {STALE} (declaration_id, marked_at, at) VALUES "
+                   f"(NEW.declaration_id, CURRENT_TIMESTAMP, NULL), "
+                   f"(OLD.declaration_id, CURRENT_TIMESTAMP, OLD.{column}); END"
+                   for name, (table, column) in MOVABLE.items()]
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in WATCHED)
     statements.append(f"CREATE TRIGGER reporting_stale_declaration AFTER UPDATE ON "
                       f"declarations_declaration FOR EACH ROW WHEN NEW.state <> 'draft' AND "
-                      f"({changed}) BEGIN {insert} (NEW.id, CURRENT_TIMESTAMP); END")
+                      f"({changed}) BEGIN {insert} (NEW.id, CURRENT_TIMESTAMP, NULL); END")
     return statements
 
 
@@ -69,6 +87,7 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     postgresql = schema_editor.connection.vendor == "postgresql"
     for name, (table, _operation) in [*SOURCES.items(),
+                                      *((n, (t, "")) for n, (t, _c) in MOVABLE.items()),
                                       ("reporting_stale_declaration",
                                        ("declarations_declaration", ""))]:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}"
@@ -76,6 +95,8 @@ def drop(apps, schema_editor):
     if postgresql:
         schema_editor.execute("DROP FUNCTION IF EXISTS reporting_mark_stale()")
         schema_editor.execute("DROP FUNCTION IF EXISTS reporting_mark_stale_declaration()")
+        for name in MOVABLE:
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
 class Migration(migrations.Migration):

@@ -171,8 +171,6 @@ def test_a_rebuild_gives_the_rows_the_incremental_refresh_gave(scene):
     assert _snapshot() == rows
 
 
-@pytest.mark.xfail(strict=True, reason="stale_refresh stops when a batch holds fewer distinct "
-                   "declarations than marks, leaving the later marks for the next run")
 def test_a_refresh_takes_every_mark_when_one_declaration_fills_a_batch(scene):
     a, b = declarations_insert(scene, [Filing(), Filing()])
     for n, (frm, to) in enumerate([("draft", "submitted"), ("submitted", "scored"),
@@ -184,8 +182,6 @@ def test_a_refresh_takes_every_mark_when_one_declaration_fills_a_batch(scene):
     assert set(DeclarationTimes.objects.values_list("declaration_id", flat=True)) == {a, b}
 
 
-@pytest.mark.xfail(strict=True, reason="stale_refresh recomputes the days of a declaration's "
-                   "current rows only: the day a violation was moved from keeps counting it")
 def test_a_violation_moved_to_another_day_no_longer_counts_on_the_first(scene):
     pk = _registered(scene)
     violations_insert([(pk, Decimal(1_000_000), T + timedelta(days=1))])
