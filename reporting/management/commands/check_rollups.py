@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from reporting.direct import differences
-from reporting.rollups import history_span
 
-from .rebuild_rollups import _day
+from .rebuild_rollups import day_range
 
 
 class Command(BaseCommand):
@@ -16,14 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--show", type=int, default=20, help="Differences printed (20).")
 
     def handle(self, *args, first=None, last=None, show=20, **options):
-        span = history_span()
-        if span is None and not (first and last):
+        days = day_range(first, last)
+        if days is None:
             self.stdout.write("Nothing to check: no declaration has been registered.")
             return
-        first = _day(first) if first else span[0]
-        last = _day(last) if last else span[1]
-        if last < first:
-            raise CommandError("--to is before --from.")
+        first, last = days
         problems = differences(first, last)
         for problem in problems[:show]:
             self.stdout.write(problem)

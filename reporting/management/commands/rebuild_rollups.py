@@ -13,6 +13,19 @@ def _day(text: str) -> date:
         raise CommandError(f"Not a date (YYYY-MM-DD): {text}") from error
 
 
+def day_range(first: str | None, last: str | None) -> tuple[date, date] | None:
+    """--from/--to as days, the whole history for a missing end; None when there is nothing
+    (no row yet and no range given)."""
+    span = history_span()
+    if span is None and not (first and last):
+        return None
+    first_day = _day(first) if first else span[0]
+    last_day = _day(last) if last else span[1]
+    if last_day < first_day:
+        raise CommandError("--to is before --from.")
+    return first_day, last_day
+
+
 class Command(BaseCommand):
     help = ("Recompute the reporting rollups of a range of days from the declaration event log "
             "(the whole history when no range is given).")
@@ -24,16 +37,13 @@ class Command(BaseCommand):
                             help="Days recomputed per transaction (default 31).")
 
     def handle(self, *args, first=None, last=None, chunk_days=31, verbosity=1, **options):
-        span = history_span()
-        if span is None and not (first and last):
-            self.stdout.write("Nothing to rebuild: no declaration has been registered.")
-            return
-        first = _day(first) if first else span[0]
-        last = _day(last) if last else span[1]
-        if last < first:
-            raise CommandError("--to is before --from.")
         if chunk_days < 1:
             raise CommandError("--chunk-days must be at least 1.")
+        days = day_range(first, last)
+        if days is None:
+            self.stdout.write("Nothing to rebuild: no declaration has been registered.")
+            return
+        first, last = days
         chunks = rollups_rebuild(first, last, chunk_days=chunk_days,
                                  progress=progress_for(self.stderr, verbosity))
         self.stdout.write(f"Rollups rebuilt from {first} to {last} ({chunks} chunks).")
