@@ -8,24 +8,31 @@ day; routed by the risk engine, with events, payments, check outcomes and violat
    office, gate, flow, regime and channel the registrations with their invoice value and
    duties, and the end-to-end clearance time (first registration and clearance event of each
    declaration), materialized as a temporary table (goal: rebuild <= 2x the GROUP BY), in
-   rounds, then where the rebuild's time goes, statement by statement;
+   rounds; then where the rebuild's time goes, statement by statement;
 2. the incremental update: one new day of work appended through bulk inserts (~1/730 of the
    declarations filed and moving through their states that day, with their payments, outcomes
    and violations; the stale-mark triggers on), then reporting.rollups.stale_refresh();
 3. the dashboard page (/reports/, a logged-in branch leader) and the reports API
    (/api/v1/reports/dashboard/, token) on gunicorn -w 2 with DEBUG off: p50 / p95 of sequential
    requests (one leader at a time) cycling over realistic filters (this year to date, last
-   month, one border gate, one flow), warm-up excluded; then the slowest queries of
-   reporting.selectors.dashboard() in-process (goal: p95 <= 150 ms at 1M and
+   month, one border gate, imports), warm-up excluded; then where reporting.selectors.
+   dashboard() spends its time, in-process (goal: p95 <= 150 ms at 1M and
    p95(1M) / p95(100k) <= 1.2).
+With --experiments, also what would change those figures, measured in the same run: the
+rebuild without JIT, without the foreign-key checks of the derived tables, in one pass over the
+whole history (rebuild_whole), its SELECTs alone; stale_refresh() with times_refresh reading
+only the declarations it refreshes; the dashboard without JIT; this year's figures read from
+month-grain copies of the rollups (temporary tables: nothing in the schema changes).
 
     .venv/bin/python bench/reporting.py [--sizes 100000 1000000] [--reuse] [--keep]
+        [--experiments] [--parts rebuild incremental http] [--rounds 3] [--samples 200]
 
-Seeding takes about a minute for 100k and a quarter of an hour for 1M: --keep leaves the
-databases `customs_bench_reporting_100k` / `customs_bench_reporting_1m` behind and --reuse
-starts from them (the appended day is removed again at the end of each run). The seed runs with
-the stale-mark triggers disabled (nothing is measured while seeding). Needs PostgreSQL on
-127.0.0.1. Not a test: nothing here asserts a time.
+Seeding takes ~10 minutes for 100k and over an hour for 1M (mostly Python generating the
+history): --keep leaves the databases `customs_bench_reporting_100k` /
+`customs_bench_reporting_1m` behind and --reuse starts from them (migrated to the code first;
+the appended day is removed again). The seed runs with the stale-mark triggers disabled
+(nothing is measured while seeding). A rebuild rewrites the rollups of a reused database, as
+`rebuild_rollups` would. Needs PostgreSQL on 127.0.0.1. Not a test: nothing here asserts a time.
 """
 
 import argparse
@@ -35,6 +42,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from contextlib import contextmanager, nullcontext
@@ -47,6 +55,7 @@ from bench.common import PYTHON, ROOT, bench_env, database_exists, gunicorn, psq
 
 BENCH_DATABASES = {100_000: "customs_bench_reporting_100k", 1_000_000: "customs_bench_reporting_1m"}
 PORT = 8036
+PARTS = ["rebuild", "incremental", "http"]
 # the stale-mark triggers of reporting/migrations/0002_stale_triggers.py, by table
 STALE_TRIGGERS = {
     "declarations_declarationevent": ["reporting_stale_event"],
@@ -177,6 +186,35 @@ def _session(settings: str):
         finally:
             if settings:
                 cursor.execute("RESET ALL")
+
+
+@contextmanager
+def _times_refresh_restricted():
+    """An experiment: reporting.rollups.times_refresh with the declarations joined only for
+    the subset (`d.id IN (subset)`), so the planner reads them by primary key instead of
+    scanning all of them (its estimate of the grouped events is far off)."""
+    from django.db import connection
+
+    from reporting import rollups
+
+    original = rollups.times_refresh
+
+    def restricted(subset_sql: str, params=()) -> None:
+        params = list(params)
+        join = f"JOIN {rollups.DECLARATIONS} d ON d.id = ev.declaration_id"
+        sql = rollups._times_insert(subset_sql)
+        assert join in sql, "reporting.rollups._times_insert changed: update this experiment"
+        sql = sql.replace(join, f"{join} AND d.id IN ({subset_sql})")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {rollups.TIMES} WHERE declaration_id IN ({subset_sql})",
+                           params)
+            cursor.execute(sql, params * 3)
+
+    rollups.times_refresh = restricted
+    try:
+        yield
+    finally:
+        rollups.times_refresh = original
 
 
 def rebuild_whole(first: date, last: date) -> None:
@@ -355,7 +393,9 @@ def remove_day(day: date, first_id: int, count: int) -> None:
         days_recompute(day, day)
 
 
-def measure_incremental(declarations: int, last: date) -> dict:
+def measure_incremental(declarations: int, last: date, label: str = "") -> dict:
+    """One new day after `last` appended, stale_refresh() timed, the day removed again (also
+    when the measurement fails: a reused database keeps the seeded history only)."""
     from django.db import connection
 
     from reporting.models import Rollup, StaleDeclaration
@@ -369,17 +409,25 @@ def measure_incremental(declarations: int, last: date) -> dict:
         cursor.execute("SELECT count(*) FROM declarations_declarationevent")
         events_before = cursor.fetchone()[0]
     first_id, marks = append_day(day, count)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM declarations_declarationevent")
-        events = cursor.fetchone()[0] - events_before
-    started = time.perf_counter()
-    refreshed = stale_refresh()
-    elapsed = time.perf_counter() - started
-    registered = sum(Rollup.objects.filter(day=day).values_list("registered", flat=True))
-    print(f"  {count:,} declarations filed on {day} ({events:,} events, {marks:,} stale marks): "
-          f"stale_refresh() {elapsed * 1000:.0f} ms for {refreshed:,} declarations "
-          f"(the day's rollups: {registered:,} registered)", flush=True)
-    remove_day(day, first_id, count)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM declarations_declarationevent")
+            events = cursor.fetchone()[0] - events_before
+        clock = StatementClock()
+        started = time.perf_counter()
+        with connection.execute_wrapper(clock):
+            refreshed = stale_refresh()
+        elapsed = time.perf_counter() - started
+        registered = sum(Rollup.objects.filter(day=day).values_list("registered", flat=True))
+    finally:
+        remove_day(day, first_id, count)
+    print(f"  {label}{count:,} declarations filed on {day} ({events:,} events, {marks:,} stale "
+          f"marks): stale_refresh() {elapsed * 1000:.0f} ms, returned {refreshed:,} (the day's "
+          f"rollups: {registered:,} registered)", flush=True)
+    shares = {**clock.seconds, "COMMIT (deferred FK checks), Python":
+              elapsed - sum(clock.seconds.values())}
+    print("    " + ", ".join(f"{label} {seconds * 1000:.0f} ms" for label, seconds
+                             in sorted(shares.items(), key=lambda item: -item[1])))
     return {"seconds": elapsed, "declarations": count, "events": events}
 
 
@@ -451,7 +499,10 @@ def measure_http(database: str, *, samples: int) -> dict:
     who = credentials()
     connection.close()
     out = {}
-    with gunicorn(bench_env(database), PORT) as url:
+    # STATIC_ROOT is the temporary folder (bench/settings.py), which whitenoise walks when a
+    # worker boots: a folder of its own, not the shared /tmp other processes churn.
+    with (tempfile.TemporaryDirectory(prefix="bench-reporting-") as static,
+          gunicorn(bench_env(database, TMPDIR=static), PORT) as url):
         for name, prefix, headers in (("page", "/reports/?", who["cookie"]),
                                       ("API", "/api/v1/reports/dashboard/?", who["token"])):
             paths = [prefix + query for _label, query in mix]
@@ -622,6 +673,9 @@ def measure(declarations: int, args) -> dict:
     if not (args.reuse and database_exists(database)):
         print(f"seeding {declarations:,} declarations into {database} ...", flush=True)
         seeded = seed(declarations, database)
+    else:  # the code may have moved on since the seed
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT,
+                       env=bench_env(database), check=True)
     use_database(database)
     first, last = history_span()
     with connection.cursor() as cursor:
@@ -631,14 +685,20 @@ def measure(declarations: int, args) -> dict:
     print(f"\n== {total:,} declarations, {events:,} events, {first} .. {last} ({database}"
           f"{f', seeded in {seeded / 60:.1f} min' if seeded else ''})", flush=True)
     result = {"declarations": total, "database": database}
-    print("full rebuild against a raw GROUP BY over the same rows:", flush=True)
-    result["rebuild"] = measure_rebuild(first, last, rounds=args.rounds,
-                                        chunk_days=args.chunk_days,
-                                        experiments=args.experiments)
-    print("incremental update:", flush=True)
-    result["incremental"] = measure_incremental(total, last)
+    if "rebuild" in args.parts:
+        print("full rebuild against a raw GROUP BY over the same rows:", flush=True)
+        result["rebuild"] = measure_rebuild(first, last, rounds=args.rounds,
+                                            chunk_days=args.chunk_days,
+                                            experiments=args.experiments)
+    if "incremental" in args.parts:
+        print("incremental update:", flush=True)
+        result["incremental"] = measure_incremental(total, last)
+        if args.experiments:
+            with _times_refresh_restricted():
+                measure_incremental(total, last, "experiment, declarations joined by the "
+                                                 "subset in times_refresh: ")
     vacuum(*REPORTING_TABLES)
-    if args.skip_http:
+    if "http" not in args.parts:
         return result
     print("dashboard page and reports API (gunicorn -w 2, DEBUG off, sequential, filters "
           "cycling):", flush=True)
@@ -656,11 +716,15 @@ def measure(declarations: int, args) -> dict:
 def summary(results: dict[int, dict]) -> None:
     print("\n==================== summary ====================")
     for size, r in results.items():
-        b = r["rebuild"]
-        print(f"{size:>9,}: rebuild {b['rebuild']:6.2f} s vs GROUP BY {b['baseline']:6.2f} s: "
-              f"median ratio {b['ratio']:.2f}x (goal <= 2.0x); incremental day "
-              f"({r['incremental']['declarations']:,} declarations) "
-              f"{r['incremental']['seconds'] * 1000:.0f} ms")
+        print(f"{size:>9,} declarations:")
+        if "rebuild" in r:
+            b = r["rebuild"]
+            print(f"{'':11s}rebuild {b['rebuild']:6.2f} s vs GROUP BY {b['baseline']:6.2f} s "
+                  f"(medians): median ratio {b['ratio']:.2f}x (goal <= 2.0x)")
+        if "incremental" in r:
+            print(f"{'':11s}incremental: one day ({r['incremental']['declarations']:,} "
+                  f"declarations, {r['incremental']['events']:,} events), stale_refresh() "
+                  f"{r['incremental']['seconds'] * 1000:.0f} ms")
         if "http" in r:
             print(f"{'':11s}dashboard page p50 {r['http']['page']['p50']:6.1f} ms p95 "
                   f"{r['http']['page']['p95']:6.1f} ms; API p50 {r['http']['API']['p50']:6.1f} ms "
@@ -683,7 +747,8 @@ def main() -> None:
     parser.add_argument("--experiments", action="store_true",
                         help="also rebuild once per variant of EXPERIMENTS")
     parser.add_argument("--samples", type=int, default=200, help="requests per measurement")
-    parser.add_argument("--skip-http", action="store_true", help="rollups only")
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS,
+                        help="what to measure (default: all)")
     args = parser.parse_args()
     os.environ.update(bench_env(BENCH_DATABASES.get(args.sizes[0], "postgres")))
     import django

@@ -1,12 +1,13 @@
 """How the reporting app plugs into the layers below it, called once from ready(): the menu
-entries of its pages and the branch leader's home card."""
+entries of its pages and the branch leader's home card. The revenue targets are reached from
+the dashboard's sub-navigation: one more top-bar entry wraps the leader's bar in Vietnamese."""
 
 from django.utils.translation import gettext_lazy as _
 
 from customs_core.choices import Role
 from customs_core.navigation import MenuItem
 from customs_core.navigation import register as register_menu
-from customs_core.roles import BRANCH_LEADER_ROLES, ENTERPRISE_ROLES, TEAM_LEADER_ROLES
+from customs_core.roles import ENTERPRISE_ROLES, TEAM_LEADER_ROLES
 
 
 def register() -> None:
@@ -15,8 +16,6 @@ def register() -> None:
     from . import widgets
 
     register_menu(MenuItem(_("Dashboard"), "reporting:dashboard", TEAM_LEADER_ROLES),
-                  before="tariff-browser")
-    register_menu(MenuItem(_("Targets"), "reporting:targets", BRANCH_LEADER_ROLES),
                   before="tariff-browser")
     register_menu(MenuItem(_("My statistics"), "reporting:mine", ENTERPRISE_ROLES),
                   before="tariff-browser")

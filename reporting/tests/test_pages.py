@@ -492,11 +492,14 @@ def _menu(client) -> list[str]:
 
 def test_each_role_finds_its_reporting_pages_in_the_menu(client, leader, team_leader,
                                                          declarant_a, doc_checker):
-    for user, expected in ((leader, ["/reports/", "/reports/targets/"]),
+    """The targets are reached from the dashboard's own sub-navigation, not the top bar."""
+    for user, expected in ((leader, ["/reports/"]),
                            (team_leader, ["/reports/"]), (declarant_a, ["/reports/mine/"]),
                            (doc_checker, [])):
         client.force_login(user)
         assert _menu(client) == expected, user.role
+    client.force_login(leader)
+    assert 'href="/reports/targets/"' in client.get("/reports/").content.decode()
 
 
 def test_the_branch_leaders_home_shows_three_figures_and_the_dashboard(client, leader, world):
