@@ -1,7 +1,8 @@
 """The reporting rollups read from a PostgreSQL streaming replica (DESIGN.md §10), when settings
 name a "replica" database (DATABASE_REPLICA_URL); without one this router decides nothing.
 
-Only the rollups go there: DeclarationTimes, Rollup, SegmentRollup, ValueRollup and the
+Only the rollups go there: DeclarationTimes, Rollup, SegmentRollup, ValueRollup (and their
+month-grain copies) and the
 RollupState row that says when they were last brought up to date (read from the same place as
 the figures it dates). They are derived data that the `reporting` worker rewrites every
 ROLLUP_REFRESH_SECONDS anyway, so a replica a few seconds behind shows figures a few seconds
@@ -30,7 +31,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 REPLICA = "replica"
 ON_REPLICA = frozenset({("reporting", "declarationtimes"), ("reporting", "rollup"),
                         ("reporting", "segmentrollup"), ("reporting", "valuerollup"),
-                        ("reporting", "rollupstate")})
+                        ("reporting", "monthrollup"), ("reporting", "monthsegmentrollup"),
+                        ("reporting", "monthvaluerollup"), ("reporting", "rollupstate")})
 
 # A context variable, not a global: each request thread (and each task) decides for itself.
 _on_primary: ContextVar[bool] = ContextVar("reads_on_primary", default=False)

@@ -282,6 +282,9 @@ RISK_RANDOM_SECRET = env.str("RISK_RANDOM_SECRET", default="")
 ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
 # /healthz says "degraded" when the oldest declaration waiting for routing is older than this.
 ROUTING_BACKLOG_DEGRADED_SECONDS = env.int("ROUTING_BACKLOG_DEGRADED_SECONDS", default=300)
+# Memory a rollup rebuild may hash its groups in before spilling to disk (per sort or hash,
+# PostgreSQL's work_mem for that transaction only).
+REPORTING_WORK_MEM = env.str("REPORTING_WORK_MEM", default="256MB")
 CELERY_BEAT_SCHEDULE = {
     # The reporting rollups: the days that new events touch, recomputed within a minute.
     "reporting-rollups-refresh": {

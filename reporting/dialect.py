@@ -1,6 +1,7 @@
 """The few SQL expressions that PostgreSQL and SQLite write differently: the local day of a
-timestamp, whole seconds between two timestamps, a histogram bucket, a sortable timestamp.
-The rollups are plain INSERT ... SELECT ... GROUP BY statements otherwise, the same on both."""
+timestamp, whole seconds between two timestamps, a histogram bucket, a sortable timestamp, the
+first day of a month; and the session settings of the bulk statements. The rollups are plain
+INSERT ... SELECT ... GROUP BY statements otherwise, the same on both."""
 
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,23 @@ def local_day(column: str) -> str:
     if postgres():
         return f"(({column}) AT TIME ZONE '{_zone()}')::date"
     return f"django_datetime_cast_date({column}, '{_zone()}', 'UTC')"
+
+
+def month_start(column: str) -> str:
+    """The first day of a date's month."""
+    if postgres():
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def bulk_session(cursor) -> None:
+    """Settings for the rest of the transaction of a statement that groups millions of rows:
+    memory to hash them (settings.REPORTING_WORK_MEM) rather than spill to disk, and no JIT
+    (PostgreSQL compiles a statement estimated far above its real size: seconds per statement
+    on the rollups' INSERT ... SELECTs). Nothing on SQLite."""
+    if postgres():
+        cursor.execute("SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+                       [settings.REPORTING_WORK_MEM])
 
 
 def _micros(column: str) -> str:

@@ -243,4 +243,38 @@ def differences(first: date, last: date) -> list[str]:
         have = [Decimal(x) for x in actual.values.get(key, [0, 0])]
         if want != have:
             problems.append(f"{key}: rollup {have}, direct {want}")
+    return problems + month_differences(first, last)
+
+
+def month_differences(first: date, last: date) -> list[str]:
+    """Every month-grain row of the months of first..last that is not the sum of its month's
+    day rows."""
+    from customs_core.db_routers import primary
+
+    from .models import MONTHLY
+
+    problems = []
+    first_month = first.replace(day=1)
+    month_end = (last.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    with primary():
+        for day_model, month_model in MONTHLY.items():
+            fields = [f.attname for f in month_model._meta.concrete_fields if f.attname != "id"]
+            keys = [name for name in fields if name not in _SUMMED[day_model.__name__]]
+            want: dict = defaultdict(lambda: defaultdict(Decimal))
+            for row in day_model.objects.filter(day__range=(first_month, month_end)).values():
+                key = tuple(row[k] if k != "day" else row[k].replace(day=1) for k in keys)
+                for name in _SUMMED[day_model.__name__]:
+                    want[key][name] += Decimal(row[name])
+            have: dict = {}
+            for row in month_model.objects.filter(day__range=(first_month, month_end)).values():
+                have[tuple(row[k] for k in keys)] = {
+                    name: Decimal(row[name]) for name in _SUMMED[day_model.__name__]}
+            for key in sorted(set(want) | set(have), key=str):
+                if dict(want.get(key, {})) != have.get(key, {}):
+                    problems.append(f"{month_model.__name__} {key}: month {have.get(key)}, "
+                                    f"days {dict(want.get(key, {}))}")
     return problems
+
+
+_SUMMED = {"Rollup": ROLLUP_FIELDS, "SegmentRollup": ("count", "seconds"),
+           "ValueRollup": ("declarations", "invoice_usd")}

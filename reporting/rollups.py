@@ -7,6 +7,8 @@ Two steps, both INSERT ... SELECT:
    milestones anchored on those days) and the dated rows beside the log: payments, check starts,
    check outcomes, violations. A day's rows are deleted and written again: running it twice
    gives the same rows.
+3. `months_recompute(first, last)`: the month-grain copies of the months of those days, summed
+   from the day rows (long periods read months, not days).
 
 Every figure is anchored on the day of one raw row of its declaration (an event, a payment, an
 outcome, a violation), so when a declaration changes, recomputing the days of all its raw rows
@@ -20,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .dialect import bucket, local_day, seconds_between, sortable
+from .dialect import bucket, bulk_session, local_day, month_start, seconds_between, sortable
 from .models import RollupState
 
 EVENTS = "declarations_declarationevent"
@@ -33,6 +35,9 @@ ROLLUP = "reporting_rollup"
 SEGMENTS = "reporting_segmentrollup"
 STALE = "reporting_staledeclaration"
 VALUES = "reporting_valuerollup"
+MONTH_ROLLUP = "reporting_monthrollup"
+MONTH_SEGMENTS = "reporting_monthsegmentrollup"
+MONTH_VALUES = "reporting_monthvaluerollup"
 
 CHANNELS = "('green', 'yellow', 'red')"
 CHECKS = "('doc_check', 'inspection')"
@@ -44,15 +49,21 @@ BATCH = 2000
 
 
 # --- 1. milestones per declaration ---------------------------------------------------------
-def times_refresh(subset_sql: str, params: Iterable = ()) -> None:
-    """Rewrite DeclarationTimes for the declarations whose ids `subset_sql` selects."""
+def times_refresh(subset_sql: str | None, params: Iterable = ()) -> None:
+    """Rewrite DeclarationTimes for the declarations whose ids `subset_sql` selects (all of
+    them for None)."""
     params = list(params)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TIMES} WHERE declaration_id IN ({subset_sql})", params)
+        if subset_sql is None:
+            cursor.execute(f"DELETE FROM {TIMES}")
+        else:
+            cursor.execute(f"DELETE FROM {TIMES} WHERE declaration_id IN ({subset_sql})", params)
         cursor.execute(_times_insert(subset_sql), params * 2)
 
 
-def _times_insert(subset_sql: str) -> str:
+def _times_insert(subset_sql: str | None) -> str:
+    events_where = f"WHERE declaration_id IN ({subset_sql})" if subset_sql else ""
+    payments_where = events_where
     days = ", ".join(f"{local_day(f'{m}_at')} AS {m}_on" for m in MILESTONES)
     stamps = ", ".join(f"{m}_at" for m in MILESTONES)
     usd_rate = (f"(SELECT r.rate_vnd FROM customs_core_exchangerate r WHERE r.currency_id = 'USD'"
@@ -94,12 +105,12 @@ def _times_insert(subset_sql: str) -> str:
                    MAX({sortable('at')} || to_state) FILTER (WHERE to_state IN {CHANNELS})
                        AS last_channel
             FROM {EVENTS}
-            WHERE declaration_id IN ({subset_sql})
+            {events_where}
             GROUP BY declaration_id
         ) ev
         JOIN {DECLARATIONS} d ON d.id = ev.declaration_id
         LEFT JOIN (SELECT declaration_id, MAX(paid_at) AS paid_at FROM {PAYMENTS}
-                   WHERE declaration_id IN ({subset_sql}) GROUP BY declaration_id) p
+                   {payments_where} GROUP BY declaration_id) p
                ON p.declaration_id = ev.declaration_id
         WHERE ev.registered_at IS NOT NULL
     ) m) r
@@ -210,6 +221,37 @@ def VALUES_INSERT() -> str:  # noqa: N802
         f"WHERE t.registered_on BETWEEN %s AND %s GROUP BY {keys}, substr(h.hs_code, 1, 2)")
 
 
+# --- 3. the month-grain copies ------------------------------------------------------------------
+# day table -> (month table, the key columns, the summed columns)
+MONTH_COPIES = {
+    ROLLUP: (MONTH_ROLLUP, KEYS, ROLLUP_FIELDS),
+    SEGMENTS: (MONTH_SEGMENTS, f"{KEYS}, segment, bucket", ("count", "seconds")),
+    VALUES: (MONTH_VALUES, "office_id, border_gate_id, flow, regime_id, kind, ref",
+             ("declarations", "invoice_usd")),
+}
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def months_recompute(first: date, last: date) -> None:
+    """Delete and rewrite the month-grain rows of the months of first..last from the day rows
+    of those whole months."""
+    first_month, last_month = month_of(first), month_of(last)
+    month_end = (last_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    with connection.cursor() as cursor:
+        for day_table, (month_table, keys, sums) in MONTH_COPIES.items():
+            cursor.execute(f"DELETE FROM {month_table} WHERE day BETWEEN %s AND %s",
+                           [first_month, last_month])
+            cursor.execute(
+                f"INSERT INTO {month_table} (day, {keys}, {', '.join(sums)}) "
+                f"SELECT {month_start('day')}, {keys}, "
+                f"{', '.join(f'SUM({name})' for name in sums)} FROM {day_table} "
+                f"WHERE day BETWEEN %s AND %s GROUP BY {month_start('day')}, {keys}",
+                [first_month, month_end])
+
+
 # --- the whole pipeline --------------------------------------------------------------------
 def raw_rows_in(start: datetime, end: datetime) -> tuple[str, list]:
     """SQL selecting the declarations with any raw row in [start, end), and its parameters."""
@@ -236,20 +278,41 @@ def _locked_state() -> RollupState:
     return RollupState.objects.select_for_update().get(pk=1)
 
 
-def rollups_rebuild(first: date, last: date, *, chunk_days: int = 31,
+def _covers_history(first: date, last: date) -> bool:
+    span = history_span()
+    return span is None or (first <= span[0] and last >= span[1])
+
+
+def rollups_rebuild(first: date, last: date, *, chunk_days: int | None = None,
                     progress: Callable = lambda items, **kw: items) -> int:
-    """Recompute every rollup row of first..last (chunk by chunk, each in its own transaction):
-    the milestones of every declaration with a raw row in a chunk, then the chunk's days.
-    Returns the number of chunks."""
-    spans = chunks(first, last, chunk_days)
-    for chunk_first, chunk_last in progress(spans, desc="rollups", unit="chunk"):
-        with transaction.atomic():
-            state = _locked_state()
-            subset, params = raw_rows_in(*_sql_bounds(chunk_first, chunk_last))
-            times_refresh(subset, params)
-            days_recompute(chunk_first, chunk_last)
-            state.last_rebuild_at = timezone.now()
-            state.save(update_fields=["last_rebuild_at"])
+    """Recompute every rollup row of first..last: the milestones of every declaration with a
+    raw row in the range (of all of them when the range covers the whole history), then the
+    range's days, then its months; in one transaction, or one per `chunk_days` days (shorter
+    transactions on a busy primary, each chunk's milestones read again). The progress bar
+    moves per step. Returns the number of transactions."""
+    spans = chunks(first, last, chunk_days) if chunk_days else [(first, last)]
+    whole = not chunk_days and _covers_history(first, last)
+
+    def steps():
+        for chunk_first, chunk_last in spans:
+            with transaction.atomic():
+                state = _locked_state()
+                with connection.cursor() as cursor:
+                    bulk_session(cursor)
+                if whole:
+                    times_refresh(None)
+                else:
+                    times_refresh(*raw_rows_in(*_sql_bounds(chunk_first, chunk_last)))
+                yield "milestones"
+                days_recompute(chunk_first, chunk_last)
+                yield "days"
+                months_recompute(chunk_first, chunk_last)
+                state.last_rebuild_at = timezone.now()
+                state.save(update_fields=["last_rebuild_at"])
+            yield "months"
+
+    for _step in progress(steps(), desc="rollups", unit="step", total=3 * len(spans)):
+        pass
     return len(spans)
 
 
@@ -297,6 +360,7 @@ def stale_refresh(*, batch: int = BATCH) -> int:
         with transaction.atomic():
             state = _locked_state()
             with connection.cursor() as cursor:
+                bulk_session(cursor)
                 claimed, ids, left = _claim(cursor, batch)
                 if ids:
                     days = sorted(set(_raw_days(cursor, ids)) | left)
@@ -304,6 +368,8 @@ def stale_refresh(*, batch: int = BATCH) -> int:
                 times_refresh(", ".join(["%s"] * len(ids)), ids)
                 for first, last in runs(days):
                     days_recompute(first, last)
+                for month in sorted({month_of(day) for day in days}):
+                    months_recompute(month, month)
             state.last_run_at = timezone.now()
             state.save(update_fields=["last_run_at"])
         done += len(ids)

@@ -199,7 +199,7 @@ def test_the_branch_leader_filters_the_dashboard_in_place_and_it_equals_the_api(
         f"channel_mix-{year - 1}-07-01-{year - 1}-12-31.csv")
 
     # The revenue targets: one set the Vietnamese way, shown with what was collected.
-    page.locator(".mainnav a[href='/reports/targets/']").click()
+    page.locator(".subnav a[href='/reports/targets/']").click()
     form = page.locator("[data-testid=target-form]")
     form.locator("#id_year").fill(str(year))
     form.locator("#id_amount_vnd").fill("1.500.000.000")

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
-from reporting.models import Rollup, SegmentRollup, StaleDeclaration
+from reporting.models import MonthRollup, Rollup, SegmentRollup, StaleDeclaration
 from reporting.rollups import stale_refresh
 from reporting.testing import (
     Filing,
@@ -73,8 +73,9 @@ def test_rebuild_shows_a_progress_bar_on_a_terminal(history):
     call_command("rebuild_rollups", "--from", first.isoformat(), "--to", last.isoformat(),
                  "--chunk-days", "1", stdout=out, stderr=err)
     days = (last - first).days + 1
-    assert f"({days} chunks)" in out.getvalue()
-    assert "rollups" in err.getvalue() and f"0/{days}" in err.getvalue()
+    assert f"({days} transactions)" in out.getvalue()
+    # three steps per transaction: the milestones, the days, the months
+    assert "rollups" in err.getvalue() and f"0/{3 * days}" in err.getvalue()
     assert_rollups_match(first, last)
 
 
@@ -123,6 +124,20 @@ def test_check_fails_and_prints_the_difference_after_a_row_is_tampered_with(hist
     assert exit_.value.code == 1
     assert (f"registered: rollup {row.registered + 5}, direct {row.registered}"
             in out.getvalue())
+    # ...and its month's row is no longer the sum of its days
+    assert "MonthRollup" in out.getvalue()
+    assert f"2 differences between {first} and {last}" in err.getvalue()
+
+
+def test_check_fails_when_a_month_row_is_not_the_sum_of_its_days(history):
+    first, last = history
+    month = MonthRollup.objects.filter(registered__gt=0).order_by("day", "pk").first()
+    MonthRollup.objects.filter(pk=month.pk).update(registered=F("registered") + 1)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("check_rollups", "--from", first.isoformat(), "--to", last.isoformat(),
+                     stdout=out, stderr=err)
+    assert f"month {{'registered': Decimal('{month.registered + 1}')" in out.getvalue()
     assert f"1 differences between {first} and {last}" in err.getvalue()
 
 

@@ -12,7 +12,7 @@ import pytest
 from customs_core.models import BorderGate
 from reporting import histogram
 from reporting.models import RevenueTarget, Rollup, SegmentRollup, ValueRollup
-from reporting.rollups import stale_refresh
+from reporting.rollups import months_recompute, stale_refresh
 from reporting.selectors import (
     ReportFilters,
     clearance_times,
@@ -44,8 +44,10 @@ def gates(reference_data):
 def _rollup(gate: BorderGate, day: date, channel: str = "green", regime: str = "A11",
             **figures) -> Rollup:
     flow = "export" if regime.startswith("B") else "import"
-    return Rollup.objects.create(day=day, office_id=gate.office_id, border_gate=gate, flow=flow,
-                                 regime_id=regime, channel=channel, **figures)
+    row = Rollup.objects.create(day=day, office_id=gate.office_id, border_gate=gate, flow=flow,
+                                regime_id=regime, channel=channel, **figures)
+    months_recompute(day, day)  # as the rollup jobs do after writing a day
+    return row
 
 
 def _target(office_id: int, year: int, amount: Decimal, leader) -> None:
@@ -168,6 +170,7 @@ def test_clearance_medians_come_from_the_buckets(gates):
             day=day, office_id=gate.office_id, border_gate=gate, flow="import", regime_id="A11",
             channel=channel, segment="end_to_end", bucket=histogram.bucket_of(seconds),
             count=count, seconds=seconds * count)
+    months_recompute(day, day)
     rows = {(r["channel"], r["flow"]): r for r in clearance_times(ReportFilters(day, day))}
     green = rows[("green", "import")]
     assert green["count"] == 4 and green["mean_seconds"] == 325
@@ -178,6 +181,35 @@ def test_clearance_medians_come_from_the_buckets(gates):
     assert everything["median_seconds"] == histogram.bucket_value(histogram.bucket_of(100))
     assert everything["p90_seconds"] == histogram.bucket_value(histogram.bucket_of(7200))
     assert rows[("yellow", "")]["median_seconds"] is None
+
+
+# --- whole months from the month-grain copies ---------------------------------------------------
+@pytest.mark.parametrize("first, last", [
+    (date(2024, 1, 1), date(2024, 5, 31)),  # whole months only
+    (date(2024, 1, 14), date(2024, 4, 2)),  # partial months at both ends
+    (date(2024, 2, 1), date(2024, 2, 29)),  # one whole (leap) month
+    (date(2024, 2, 2), date(2024, 2, 28)),  # inside one month
+    (date(2024, 1, 31), date(2024, 2, 1)),  # two partial months, no whole one
+    (date(2024, 3, 5), date(2024, 5, 31)),  # ends on a month's last day
+    (date(2023, 12, 20), date(2024, 1, 31)),  # across the year, ends with a whole month
+])
+def test_a_period_reads_the_same_figures_from_months_and_days_as_from_days(gates, first, last):
+    day = date(2023, 12, 1)
+    n = 0
+    while day <= date(2024, 6, 10):
+        n += 1
+        _rollup(gates[n % 2], day, channel=("green", "red")[n % 3 == 0], registered=n,
+                collected_vnd=1000 * n)
+        day += timedelta(days=3)
+    figures = totals(ReportFilters(first, last))
+    days = Rollup.objects.filter(day__range=(first, last))
+    assert figures["registered"] == sum(days.values_list("registered", flat=True))
+    assert figures["collected_vnd"] == sum(days.values_list("collected_vnd", flat=True))
+    assert figures["channels"]["red"] == sum(
+        days.filter(channel="red").values_list("registered", flat=True))
+    gate = totals(ReportFilters(first, last, border_gate=gates[0].pk))
+    assert gate["registered"] == sum(
+        days.filter(border_gate=gates[0]).values_list("registered", flat=True))
 
 
 # --- months beside last year's -------------------------------------------------------------------
@@ -204,6 +236,7 @@ def _value(gate, day, kind, ref, declarations, usd, regime="A11"):
     ValueRollup.objects.create(day=day, office_id=gate.office_id, border_gate=gate,
                                flow="import", regime_id=regime, kind=kind, ref=ref,
                                declarations=declarations, invoice_usd=Decimal(usd))
+    months_recompute(day, day)
 
 
 def test_top_chapters_are_ordered_by_value_then_chapter_and_cut_at_n(gates):

@@ -33,11 +33,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="first", help="First day, YYYY-MM-DD.")
         parser.add_argument("--to", dest="last", help="Last day, YYYY-MM-DD (inclusive).")
-        parser.add_argument("--chunk-days", type=int, default=31,
-                            help="Days recomputed per transaction (default 31).")
+        parser.add_argument("--chunk-days", type=int, default=None,
+                            help="Days recomputed per transaction (default: the whole range in "
+                                 "one transaction, the fastest).")
 
-    def handle(self, *args, first=None, last=None, chunk_days=31, verbosity=1, **options):
-        if chunk_days < 1:
+    def handle(self, *args, first=None, last=None, chunk_days=None, verbosity=1, **options):
+        if chunk_days is not None and chunk_days < 1:
             raise CommandError("--chunk-days must be at least 1.")
         days = day_range(first, last)
         if days is None:
@@ -46,4 +47,4 @@ class Command(BaseCommand):
         first, last = days
         chunks = rollups_rebuild(first, last, chunk_days=chunk_days,
                                  progress=progress_for(self.stderr, verbosity))
-        self.stdout.write(f"Rollups rebuilt from {first} to {last} ({chunks} chunks).")
+        self.stdout.write(f"Rollups rebuilt from {first} to {last} ({chunks} transactions).")
