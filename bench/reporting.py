@@ -1,8 +1,9 @@
 """Reporting benchmark (issue 18: rollups and the branch leader's dashboard).
 
 On 100,000 and on 1,000,000 seeded declarations in PostgreSQL (the demo history of
-`seed_demo --declarations N`: ~760 days to today at both sizes, so 1M is ten times denser per
-day; routed by the risk engine, with events, payments, check outcomes and violations):
+`seed_demo --declarations N`, or its copies, see below: ~760 days to today at both sizes, so 1M
+is ten times denser per day; routed by the risk engine, with events, payments, check outcomes
+and violations):
 1. the full rollup rebuild (reporting.rollups.rollups_rebuild over the whole history,
    in-process) against one raw SQL GROUP BY over the same rows in the same run: per day,
    office, gate, flow, regime and channel the registrations with their invoice value and
@@ -18,17 +19,16 @@ day; routed by the risk engine, with events, payments, check outcomes and violat
    month, one border gate, imports), warm-up excluded; then where reporting.selectors.
    dashboard() spends its time, in-process (goal: p95 <= 150 ms at 1M and
    p95(1M) / p95(100k) <= 1.2).
-With --experiments, also what would change those figures, measured in the same run: the
-rebuild without JIT, without the foreign-key checks of the derived tables, in one pass over the
-whole history (rebuild_whole), its SELECTs alone; stale_refresh() with times_refresh reading
-only the declarations it refreshes; the dashboard without JIT; this year's figures read from
-month-grain copies of the rollups (temporary tables: nothing in the schema changes).
 
     .venv/bin/python bench/reporting.py [--sizes 100000 1000000] [--reuse] [--keep]
-        [--experiments] [--parts rebuild incremental http] [--rounds 3] [--samples 200]
+        [--parts rebuild incremental http] [--rounds 3] [--samples 200] [--chunk-days N]
+        [--seed-demo]
 
-Seeding takes ~10 minutes for 100k and over an hour for 1M (mostly Python generating the
-history): --keep leaves the databases `customs_bench_reporting_100k` /
+Seeding 100k takes ~10 minutes (seed_demo: mostly Python generating the history). 1M is seeded
+from the 100k database in a few minutes (seed_by_copies: its history and nine copies of it in
+SQL, each moved 137 minutes earlier than the last; the demo's enterprises, gates and regimes
+are the same at any size, so this is the density seed_demo gives) unless --seed-demo asks for
+seed_demo itself (over an hour). --keep leaves the databases `customs_bench_reporting_100k` /
 `customs_bench_reporting_1m` behind and --reuse starts from them (migrated to the code first;
 the appended day is removed again). The seed runs with the stale-mark triggers disabled
 (nothing is measured while seeding). A rebuild rewrites the rollups of a reused database, as
@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -65,7 +65,10 @@ STALE_TRIGGERS = {
     "declarations_declaration": ["reporting_stale_declaration"],
 }
 REPORTING_TABLES = ("reporting_declarationtimes", "reporting_rollup", "reporting_segmentrollup",
-                    "reporting_valuerollup", "reporting_staledeclaration")
+                    "reporting_valuerollup", "reporting_monthrollup",
+                    "reporting_monthsegmentrollup", "reporting_monthvaluerollup",
+                    "reporting_staledeclaration")
+DERIVED_TABLES = REPORTING_TABLES[:-1]
 # What a hand-written report query over the same rows costs: the registrations of each day and
 # key with their value and duties, and the end-to-end clearance time, straight from the log.
 BASELINE_SQL = """
@@ -97,6 +100,7 @@ STATEMENTS = [
     ("SEGMENTS_INSERT", r"^\s*INSERT INTO reporting_segmentrollup"),
     ("values DELETE", r"^\s*DELETE FROM reporting_valuerollup"),
     ("VALUES_INSERT", r"^\s*INSERT INTO reporting_valuerollup"),
+    ("months (months_recompute)", r"^\s*(DELETE FROM|INSERT INTO) reporting_month"),
     ("stale claim / raw days", r"reporting_staledeclaration|SELECT DISTINCT"),
 ]
 
@@ -120,6 +124,79 @@ def seed(declarations: int, database: str) -> float:
                    cwd=ROOT, env=env, check=True)
     stale_triggers(database, enable=True)
     psql("TRUNCATE reporting_staledeclaration", "VACUUM ANALYZE", database=database)
+    return time.perf_counter() - started
+
+
+# the tables the rollups read, and how a copy renumbers them: id columns shifted by the table's
+# largest id times the copy's number, the unique texts suffixed, the timestamps moved earlier
+COPIED = {
+    "declarations_declaration": {"id": "declarations_declaration"},
+    "declarations_goodsline": {"id": "declarations_goodsline",
+                               "declaration_id": "declarations_declaration"},
+    "declarations_declarationevent": {"id": "declarations_declarationevent",
+                                      "declaration_id": "declarations_declaration"},
+    "declarations_dutypayment": {"id": "declarations_dutypayment",
+                                 "declaration_id": "declarations_declaration"},
+    "declarations_checkoutcome": {"id": "declarations_checkoutcome",
+                                  "declaration_id": "declarations_declaration"},
+    "declarations_violation": {"id": "declarations_violation",
+                               "declaration_id": "declarations_declaration",
+                               "goods_line_id": "declarations_goodsline"},
+}
+SHIFT_MINUTES = 137
+
+
+def seed_by_copies(declarations: int, database: str, source: str, source_size: int) -> float:
+    """`declarations` seeded as the `source` database's history (seed_demo's, `source_size`
+    declarations) and copies of it, in SQL: copy k moved k x 137 minutes earlier (durations
+    kept, a share of its rows on another day) with new ids, numbers and payment references.
+    The branch's enterprises, gates and regimes are the demo's whatever the size (seed_demo
+    does not grow them either), so 10x the declarations means 10x the rows per day and key, as
+    seed_demo would give in hours instead of minutes. Only the tables the rollups read are
+    copied (not risk assessments, documents or checks). Then the rollups are rebuilt."""
+    started = time.perf_counter()
+    copies = declarations // source_size - 1
+    psql(f"DROP DATABASE IF EXISTS {database}",
+         f"CREATE DATABASE {database} TEMPLATE {source}")
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=bench_env(database),
+                   check=True)
+    stale_triggers(database, enable=False)
+    use_database(database)
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor, transaction.atomic():
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        tops = {}
+        for table in COPIED:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            tops[table] = cursor.fetchone()[0]
+        for k in range(1, copies + 1):
+            for table, renumbered in COPIED.items():
+                cursor.execute("SELECT column_name, data_type FROM information_schema.columns "
+                               "WHERE table_name = %s ORDER BY ordinal_position", [table])
+                columns = cursor.fetchall()
+                select = []
+                for name, kind in columns:
+                    if name in renumbered:
+                        select.append(f"{name} + {k * tops[renumbered[name]]}")
+                    elif table == "declarations_declaration" and name == "number":
+                        select.append(f"CASE WHEN number IS NULL THEN NULL ELSE '9{k}' || "
+                                      f"lpad((id + {k * tops[table]})::text, 10, '0') END")
+                    elif name == "reference":
+                        select.append(f"reference || '-copy{k}'")
+                    elif kind == "timestamp with time zone":
+                        select.append(f"{name} - interval '{k * SHIFT_MINUTES} minutes'")
+                    else:
+                        select.append(name)
+                names = ", ".join(name for name, _kind in columns)
+                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {', '.join(select)} "
+                               f"FROM {table} WHERE id <= {tops[table]}")
+            print(f"  copy {k}/{copies} written", flush=True)
+    stale_triggers(database, enable=True)
+    psql("TRUNCATE reporting_staledeclaration", "VACUUM ANALYZE", database=database)
+    from reporting.rollups import history_span, rollups_rebuild
+
+    rollups_rebuild(*history_span())
     return time.perf_counter() - started
 
 
@@ -159,95 +236,42 @@ class StatementClock:
 
 
 def baseline_seconds() -> tuple[float, int]:
+    """The GROUP BY, under the session settings the rebuild gives itself (bulk_session)."""
     from django.conf import settings
-    from django.db import connection
+    from django.db import connection, transaction
+
+    from reporting.dialect import bulk_session
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_baseline")
-        started = time.perf_counter()
-        cursor.execute(BASELINE_SQL, {"zone": settings.TIME_ZONE})
-        elapsed = time.perf_counter() - started
+        with transaction.atomic():
+            bulk_session(cursor)
+            started = time.perf_counter()
+            cursor.execute(BASELINE_SQL, {"zone": settings.TIME_ZONE})
+            elapsed = time.perf_counter() - started
         cursor.execute("SELECT count(*) FROM bench_baseline")
         rows = cursor.fetchone()[0]
         cursor.execute("DROP TABLE bench_baseline")
     return elapsed, rows
 
 
-@contextmanager
-def _session(settings: str):
-    """PostgreSQL session settings for the block."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if settings:
-            cursor.execute(settings)
-        try:
-            yield
-        finally:
-            if settings:
-                cursor.execute("RESET ALL")
-
-
-@contextmanager
-def _times_refresh_restricted():
-    """An experiment: reporting.rollups.times_refresh with the declarations joined only for
-    the subset (`d.id IN (subset)`), so the planner reads them by primary key instead of
-    scanning all of them (its estimate of the grouped events is far off)."""
-    from django.db import connection
-
-    from reporting import rollups
-
-    original = rollups.times_refresh
-
-    def restricted(subset_sql: str, params=()) -> None:
-        params = list(params)
-        join = f"JOIN {rollups.DECLARATIONS} d ON d.id = ev.declaration_id"
-        sql = rollups._times_insert(subset_sql)
-        assert join in sql, "reporting.rollups._times_insert changed: update this experiment"
-        sql = sql.replace(join, f"{join} AND d.id IN ({subset_sql})")
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {rollups.TIMES} WHERE declaration_id IN ({subset_sql})",
-                           params)
-            cursor.execute(sql, params * 3)
-
-    rollups.times_refresh = restricted
-    try:
-        yield
-    finally:
-        rollups.times_refresh = original
-
-
-def rebuild_whole(first: date, last: date) -> None:
-    """A rebuild shaped for the whole history (an experiment, from reporting.rollups' own
-    statements): one transaction, TRUNCATE instead of DELETEs, the milestones of every
-    declaration in one INSERT ... SELECT without the raw-rows subset, every day at once."""
+def selects_seconds(first: date, last: date) -> float:
+    """The rebuild's INSERT ... SELECTs (milestones, days) as SELECT count(*) over their
+    SELECTs, under the rebuild's session settings: the computing alone, no row written."""
     from django.db import connection, transaction
 
     from reporting import rollups
-
-    with transaction.atomic():
-        rollups._locked_state()
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(REPORTING_TABLES[:4])}")
-            cursor.execute(rollups._times_insert(f"SELECT id FROM {rollups.DECLARATIONS}"))
-        rollups.days_recompute(first, last)
-
-
-def selects_seconds(first: date, last: date) -> float:
-    """The four INSERTs of rebuild_whole as SELECT count(*) over their SELECTs: the computing
-    alone, no row written."""
-    from django.db import connection
-
-    from reporting import rollups
+    from reporting.dialect import bulk_session
 
     start, end = rollups._sql_bounds(first, last)
     statements = [
-        (rollups._times_insert(f"SELECT id FROM {rollups.DECLARATIONS}"), []),
+        (rollups._times_insert(None), []),
         (rollups.ROLLUP_INSERT(), [first, last, first, last, *[start, end] * 4]),
-        (rollups.SEGMENTS_INSERT(), [first, last] * len(rollups.SEGMENT_SPANS)),
+        (rollups.SEGMENTS_INSERT(), rollups.segments_params(first, last)),
         (rollups.VALUES_INSERT(), [first, last] * 2),
     ]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, transaction.atomic():
+        bulk_session(cursor)
         started = time.perf_counter()
         for sql, params in statements:
             select = re.sub(r"^\s*INSERT INTO \w+ \([^)]*\)", "", sql)
@@ -255,43 +279,21 @@ def selects_seconds(first: date, last: date) -> float:
         return time.perf_counter() - started
 
 
-def rebuild_seconds(first: date, last: date, *, chunk_days: int, whole: bool = False,
-                    clock: StatementClock | None = None, session: str = "") -> float:
-    """One rollups_rebuild() of first..last (rebuild_whole() if `whole`) after a VACUUM ANALYZE
-    of the rollup tables; `session`: PostgreSQL settings for the experiments, reset after."""
+def rebuild_seconds(first: date, last: date, *, chunk_days: int | None,
+                    clock: StatementClock | None = None) -> float:
+    """One rollups_rebuild() of first..last after a VACUUM ANALYZE of the rollup tables."""
     from django.db import connection
 
     from reporting.rollups import rollups_rebuild
 
-    vacuum(*REPORTING_TABLES[:4])
-    with _session(session):
-        started = time.perf_counter()
-        with connection.execute_wrapper(clock) if clock else nullcontext():
-            if whole:
-                rebuild_whole(first, last)
-            else:
-                rollups_rebuild(first, last, chunk_days=chunk_days)
-        return time.perf_counter() - started
+    vacuum(*DERIVED_TABLES)
+    started = time.perf_counter()
+    with connection.execute_wrapper(clock) if clock else nullcontext():
+        rollups_rebuild(first, last, chunk_days=chunk_days)
+    return time.perf_counter() - started
 
 
-# (label, chunk days (None: --chunk-days; 0: rebuild_whole), session settings): what the
-# rebuild's time depends on. JIT: PostgreSQL compiles a statement whose estimated cost passes
-# jit_above_cost (times_refresh's INSERT is estimated far above its real size: seconds of
-# compiling per chunk). replica: no row-level triggers, so none of the deferred foreign-key
-# checks run at each COMMIT (one per inserted row and foreign key of the derived tables), what
-# `db_constraint=False` on them would save.
-NO_JIT = "SET jit = off"
-NO_JIT_NO_FK = "SET jit = off; SET session_replication_role = replica"
-EXPERIMENTS = [
-    ("JIT off", None, NO_JIT),
-    ("JIT off, no foreign-key checks", None, NO_JIT_NO_FK),
-    ("rebuild_whole (TRUNCATE, one pass)", 0, ""),
-    ("rebuild_whole (TRUNCATE, one pass), JIT off, no foreign-key checks", 0, NO_JIT_NO_FK),
-]
-
-
-def measure_rebuild(first: date, last: date, *, rounds: int, chunk_days: int,
-                    experiments: bool) -> dict:
+def measure_rebuild(first: date, last: date, *, rounds: int, chunk_days: int | None) -> dict:
     baseline_seconds()  # warm-up: the base tables into the cache
     ratios, rebuilds, baselines = [], [], []
     clock = StatementClock()
@@ -302,32 +304,20 @@ def measure_rebuild(first: date, last: date, *, rounds: int, chunk_days: int,
         ratios.append(rebuild / base)
         rebuilds.append(rebuild)
         baselines.append(base)
+        how = f"chunks of {chunk_days} days" if chunk_days else "one transaction"
         print(f"  round {n}: GROUP BY {base:6.2f} s ({rows:,} rows), rebuild {rebuild:6.2f} s "
-              f"(chunks of {chunk_days} days), ratio {ratios[-1]:.2f}x", flush=True)
-    base = statistics.median(baselines)
+              f"({how}), ratio {ratios[-1]:.2f}x", flush=True)
     print(f"  where round 1's rebuild went ({rebuilds[0]:.1f} s):")
-    shares = {**clock.seconds, "COMMIT (deferred FK checks), Python":
-              rebuilds[0] - sum(clock.seconds.values())}
+    shares = {**clock.seconds, "COMMIT, Python": rebuilds[0] - sum(clock.seconds.values())}
     for label, seconds in sorted(shares.items(), key=lambda item: -item[1]):
         calls = f"({clock.calls[label]} statements)" if label in clock.calls else ""
         print(f"    {label:36s} {seconds:7.2f} s {100 * seconds / rebuilds[0]:5.1f}%  {calls}")
-    tried = {}
-    if experiments:  # each against a GROUP BY just before it: the load of a shared machine drifts
-        print("  experiments, each after a GROUP BY of its own:")
-    for label, days, session in EXPERIMENTS if experiments else ():
-        before = baseline_seconds()[0]
-        tried[label] = rebuild_seconds(first, last, chunk_days=days or chunk_days,
-                                       whole=days == 0, session=session)
-        print(f"    {label}: {tried[label]:.2f} s, {tried[label] / before:.2f}x the GROUP BY "
-              f"({before:.2f} s)", flush=True)
-    for label, session in (("JIT on", ""), ("JIT off", NO_JIT)) if experiments else ():
-        before = baseline_seconds()[0]
-        with _session(session):
-            tried[f"SELECTs alone, {label}"] = seconds = selects_seconds(first, last)
-        print(f"    rebuild_whole's four SELECTs alone, nothing written, {label}: {seconds:.2f} s, "
-              f"{seconds / before:.2f}x the GROUP BY ({before:.2f} s)", flush=True)
+    base = baseline_seconds()[0]
+    selects = selects_seconds(first, last)
+    print(f"  the rebuild's SELECTs alone, nothing written: {selects:.2f} s, "
+          f"{selects / base:.2f}x the GROUP BY ({base:.2f} s)", flush=True)
     return {"ratio": statistics.median(ratios), "rebuild": statistics.median(rebuilds),
-            "baseline": base, "statements": shares, "experiments": tried}
+            "baseline": statistics.median(baselines), "statements": shares, "selects": selects}
 
 
 # --- 2. one new day, then stale_refresh() ----------------------------------------------------
@@ -519,10 +509,10 @@ def measure_http(database: str, *, samples: int) -> dict:
     return out
 
 
-def dashboard_queries(session: str = "", repeat: int = 5) -> dict:
-    """reporting.selectors.dashboard() in-process over the filter mix (after `session`
-    settings): its wall time, the time in SQL, and its statements by shape (the SQL up to
-    WHERE): [ms per dashboard, statements per dashboard, an example], slowest first."""
+def dashboard_queries(repeat: int = 5) -> dict:
+    """reporting.selectors.dashboard() in-process over the filter mix: its wall time, the
+    time in SQL, and its statements by shape (the SQL up to WHERE): [ms per dashboard,
+    statements per dashboard, an example], slowest first."""
     from django.db import connection
     from django.utils import timezone
 
@@ -543,16 +533,15 @@ def dashboard_queries(session: str = "", repeat: int = 5) -> dict:
 
     mix = filter_mix(timezone.localdate())
     wall = 0.0
-    with _session(session):
-        for _label, query in mix:
-            filters, errors = filters_from(dict(part.split("=", 1) for part in query.split("&")))
-            assert filters is not None, errors
-            dashboard(filters)  # warm
-            started = time.perf_counter()
-            with connection.execute_wrapper(clock):
-                for _ in range(repeat):
-                    dashboard(filters)
-            wall += time.perf_counter() - started
+    for _label, query in mix:
+        filters, errors = filters_from(dict(part.split("=", 1) for part in query.split("&")))
+        assert filters is not None, errors
+        dashboard(filters)  # warm
+        started = time.perf_counter()
+        with connection.execute_wrapper(clock):
+            for _ in range(repeat):
+                dashboard(filters)
+        wall += time.perf_counter() - started
     count = len(mix) * repeat
     statements = sorted(([ms / count, calls / count, sql] for ms, calls, sql in shapes.values()),
                         key=lambda entry: -entry[0])
@@ -567,100 +556,6 @@ def print_dashboard_queries(label: str, found: dict) -> None:
         print(f"    {ms:6.1f} ms x{calls:<4.1f} {' '.join(sql.split())[:140]}")
 
 
-# The read side at coarser grains: (name, day-grain table, the keys the dashboard groups by,
-# the sums). A month copy keeps every filter key; a "grouping sets" copy keeps one filter key
-# at a time (gate, flow, regime or none: what one filter, or none, reads).
-MONTH_TABLES = [
-    ("segments", "reporting_segmentrollup", "channel, segment, bucket",
-     "SUM(count) AS count, SUM(seconds) AS seconds"),
-    ("rollups", "reporting_rollup", "channel",
-     "SUM(registered) AS registered, SUM(cleared) AS cleared, SUM(invoice_usd) AS invoice_usd, "
-     "SUM(total_duty_vnd) AS total_duty_vnd, SUM(collected_vnd) AS collected_vnd"),
-    ("values", "reporting_valuerollup", "kind, ref",
-     "SUM(declarations) AS declarations, SUM(invoice_usd) AS invoice_usd"),
-]
-FILTER_KEYS = "office_id, border_gate_id, flow, regime_id"
-UNFILTERED = "border_gate_id IS NULL AND flow IS NULL AND regime_id IS NULL"
-# the heaviest read of each table for one period, unfiltered
-READS = {
-    "segments": "SELECT channel, segment, bucket, SUM(count), SUM(seconds) FROM {t} "
-                "WHERE {period} GROUP BY channel, segment, bucket",
-    "rollups": "SELECT channel, SUM(registered), SUM(cleared), SUM(invoice_usd), "
-               "SUM(total_duty_vnd), SUM(collected_vnd) FROM {t} WHERE {period} GROUP BY channel",
-    "values": "SELECT ref, SUM(declarations), SUM(invoice_usd) AS usd FROM {t} WHERE {period} "
-              "AND kind = 'enterprise' GROUP BY ref ORDER BY usd DESC, ref LIMIT 10",
-}
-
-
-def _median_ms(cursor, statements: list[tuple[str, list]], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat + 1):  # the first run warms
-        started = time.perf_counter()
-        for sql, params in statements:
-            cursor.execute(sql, params)
-            cursor.fetchall()
-        runs.append((time.perf_counter() - started) * 1000)
-    return statistics.median(runs[1:])
-
-
-def read_experiments(repeat: int = 5) -> dict:
-    """This year to date, unfiltered, read from the day-grain rollups against the same figures
-    from month-grain copies (temporary tables) for the whole months plus the day rows of the
-    month under way, and from "grouping sets" month copies; JIT on and off. Prints the rows
-    read and the median ms."""
-    from django.db import connection
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    year, month = date(today.year, 1, 1), today.replace(day=1)
-    whole_months, this_month = [year, month - timedelta(days=1)], [month, today]
-    period = "day BETWEEN %s AND %s"
-    month_of = "date_trunc('month', day)::date"
-    out = {}
-    with connection.cursor() as cursor:
-        for name, table, keys, sums in MONTH_TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS bench_{name}_month, bench_{name}_sets")
-            cursor.execute(f"CREATE TEMP TABLE bench_{name}_month AS SELECT {month_of} AS day, "
-                           f"{FILTER_KEYS}, {keys}, {sums} FROM {table} "
-                           f"GROUP BY {month_of}, {FILTER_KEYS}, {keys}")
-            sets = ", ".join(f"({month_of}, {key}{keys})" for key in
-                             ("", "border_gate_id, ", "flow, ", "regime_id, "))
-            cursor.execute(f"CREATE TEMP TABLE bench_{name}_sets AS SELECT {month_of} AS day, "
-                           f"border_gate_id, flow, regime_id, {keys}, {sums} FROM {table} "
-                           f"GROUP BY GROUPING SETS ({sets})")
-            for copy in ("month", "sets"):
-                cursor.execute(f"CREATE INDEX ON bench_{name}_{copy} (day)")
-                cursor.execute(f"ANALYZE bench_{name}_{copy}")
-        for session in ("", "SET jit = off"):
-            if session:
-                cursor.execute(session)
-            for name, table, _keys, _sums in MONTH_TABLES:
-                rows, timings = [], []
-                for sql, statements in (
-                        (f"{table} WHERE {period}", [(READS[name].format(t=table, period=period),
-                                                      [year, today])]),
-                        (f"bench_{name}_month WHERE {period}",
-                         [(READS[name].format(t=f"bench_{name}_month", period=period),
-                           whole_months),
-                          (READS[name].format(t=table, period=period), this_month)]),
-                        (f"bench_{name}_sets WHERE {period} AND {UNFILTERED}",
-                         [(READS[name].format(t=f"bench_{name}_sets",
-                                              period=f"{period} AND {UNFILTERED}"),
-                           whole_months),
-                          (READS[name].format(t=table, period=period), this_month)])):
-                    cursor.execute(f"SELECT count(*) FROM {sql}", statements[0][1])
-                    rows.append(cursor.fetchone()[0])
-                    timings.append(_median_ms(cursor, statements, repeat))
-                label = f"{name}, JIT {'off' if session else 'on'}"
-                out[label] = timings
-                print(f"    {label:18s} day grain {rows[0]:>9,} rows {timings[0]:6.1f} ms; month "
-                      f"{rows[1]:>8,} rows {timings[1]:6.1f} ms; month by one filter key "
-                      f"{rows[2]:>7,} rows {timings[2]:6.1f} ms (+ this month's days)",
-                      flush=True)
-        cursor.execute("RESET ALL")
-    return out
-
-
 # --- per size ----------------------------------------------------------------------------------
 def measure(declarations: int, args) -> dict:
     from django.db import connection
@@ -671,8 +566,16 @@ def measure(declarations: int, args) -> dict:
     database = BENCH_DATABASES.get(declarations, f"customs_bench_reporting_{declarations}")
     seeded = None
     if not (args.reuse and database_exists(database)):
-        print(f"seeding {declarations:,} declarations into {database} ...", flush=True)
-        seeded = seed(declarations, database)
+        source_size = min(BENCH_DATABASES)
+        source = BENCH_DATABASES[source_size]
+        if (not args.seed_demo and declarations > source_size
+                and declarations % source_size == 0 and database_exists(source)):
+            print(f"seeding {declarations:,} declarations into {database} as copies of "
+                  f"{source} ...", flush=True)
+            seeded = seed_by_copies(declarations, database, source, source_size)
+        else:
+            print(f"seeding {declarations:,} declarations into {database} ...", flush=True)
+            seeded = seed(declarations, database)
     else:  # the code may have moved on since the seed
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT,
                        env=bench_env(database), check=True)
@@ -688,15 +591,10 @@ def measure(declarations: int, args) -> dict:
     if "rebuild" in args.parts:
         print("full rebuild against a raw GROUP BY over the same rows:", flush=True)
         result["rebuild"] = measure_rebuild(first, last, rounds=args.rounds,
-                                            chunk_days=args.chunk_days,
-                                            experiments=args.experiments)
+                                            chunk_days=args.chunk_days)
     if "incremental" in args.parts:
         print("incremental update:", flush=True)
         result["incremental"] = measure_incremental(total, last)
-        if args.experiments:
-            with _times_refresh_restricted():
-                measure_incremental(total, last, "experiment, declarations joined by the "
-                                                 "subset in times_refresh: ")
     vacuum(*REPORTING_TABLES)
     if "http" not in args.parts:
         return result
@@ -705,10 +603,6 @@ def measure(declarations: int, args) -> dict:
     result["http"] = measure_http(database, samples=args.samples)
     result["queries"] = dashboard_queries()
     print_dashboard_queries("stock settings", result["queries"])
-    if args.experiments:
-        print_dashboard_queries("JIT off", dashboard_queries("SET jit = off"))
-        print("  this year to date, day grain against a month grain (read_experiments):")
-        result["reads"] = read_experiments()
     connection.close()
     return result
 
@@ -743,9 +637,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="start from existing databases")
     parser.add_argument("--keep", action="store_true", help="leave the databases behind")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--chunk-days", type=int, default=31)
-    parser.add_argument("--experiments", action="store_true",
-                        help="also rebuild once per variant of EXPERIMENTS")
+    parser.add_argument("--chunk-days", type=int, default=None,
+                        help="rebuild in transactions of this many days (default: one)")
+    parser.add_argument("--seed-demo", action="store_true",
+                        help="seed every size with seed_demo (not 1M as copies of 100k)")
     parser.add_argument("--samples", type=int, default=200, help="requests per measurement")
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS,
                         help="what to measure (default: all)")

@@ -285,11 +285,18 @@ ROUTING_BACKLOG_DEGRADED_SECONDS = env.int("ROUTING_BACKLOG_DEGRADED_SECONDS", d
 # Memory a rollup rebuild may hash its groups in before spilling to disk (per sort or hash,
 # PostgreSQL's work_mem for that transaction only).
 REPORTING_WORK_MEM = env.str("REPORTING_WORK_MEM", default="256MB")
+# An XLSX export still being built this long after it was asked for is queued again.
+REPORT_EXPORT_STUCK_SECONDS = env.int("REPORT_EXPORT_STUCK_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE = {
     # The reporting rollups: the days that new events touch, recomputed within a minute.
     "reporting-rollups-refresh": {
         "task": "reporting.tasks.rollups_refresh_task",
         "schedule": env.float("ROLLUP_REFRESH_SECONDS", default=30.0),
+    },
+    # Every minute: report exports never picked up or whose worker died.
+    "reporting-exports-requeue": {
+        "task": "reporting.tasks.report_exports_requeue_task",
+        "schedule": 60.0,
     },
     # Every minute: declarations still waiting in "submitted" (lost message, broker outage).
     "declarations-requeue-unrouted": {

@@ -55,7 +55,7 @@ def seconds_between(start: str, end: str) -> str:
     """Whole seconds from start to end, never negative (a later milestone logged before an
     earlier one counts as zero)."""
     if postgres():
-        return f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ({end}) - ({start}))))::bigint"
+        return f"GREATEST(0, FLOOR(date_part('epoch', ({end}) - ({start}))))::bigint"
     return f"(MAX(0, {_micros(end)} - {_micros(start)}) / 1000000)"
 
 

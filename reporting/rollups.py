@@ -139,7 +139,7 @@ def days_recompute(first: date, last: date) -> None:
         cursor.execute(f"DELETE FROM {SEGMENTS} WHERE day BETWEEN %s AND %s", [first, last])
         cursor.execute(ROLLUP_INSERT(), [first, last, first, last, start, end, start, end,
                                          start, end, start, end])
-        cursor.execute(SEGMENTS_INSERT(), [first, last] * len(SEGMENT_SPANS))
+        cursor.execute(SEGMENTS_INSERT(), segments_params(first, last))
         cursor.execute(f"DELETE FROM {VALUES} WHERE day BETWEEN %s AND %s", [first, last])
         cursor.execute(VALUES_INSERT(), [first, last] * 2)
 
@@ -194,15 +194,35 @@ SEGMENT_SPANS = {
 
 
 def SEGMENTS_INSERT() -> str:  # noqa: N802
-    spans = "\n UNION ALL ".join(
-        f"SELECT {end}_on AS day, {KEYS}, '{name}' AS segment, "
-        f"{seconds_between(f'{start}_at', f'{end}_at')} AS s FROM {TIMES} "
-        f"WHERE {end}_on BETWEEN %s AND %s AND {start}_at IS NOT NULL"
-        for name, (start, end) in SEGMENT_SPANS.items())
+    """One scan of the milestones, each row crossed with the seven segments (an index scan per
+    milestone day for a few days, one sequential scan for a long range)."""
+    names = ", ".join(f"('{name}')" for name in SEGMENT_SPANS)
+
+    def pick(column: str) -> str:
+        cases = " ".join(f"WHEN '{name}' THEN t.{column(start, end)}"
+                         for name, (start, end) in SEGMENT_SPANS.items())
+        return f"CASE seg.column1 {cases} END"
+
+    ends = sorted({end for _start, end in SEGMENT_SPANS.values()})
+    touched = " OR ".join(f"t.{end}_on BETWEEN %s AND %s" for end in ends)
+    spans = (f"SELECT {', '.join(f't.{key.strip()}' for key in KEYS.split(','))}, "
+             f"seg.column1 AS segment, {pick(lambda start, end: f'{end}_on')} AS day, "
+             f"{pick(lambda start, end: f'{start}_at')} AS start_at, "
+             f"{pick(lambda start, end: f'{end}_at')} AS end_at "
+             f"FROM {TIMES} t CROSS JOIN (VALUES {names}) seg WHERE {touched}")
     return (f"INSERT INTO {SEGMENTS} (day, {KEYS}, segment, bucket, count, seconds) "
             f"SELECT day, {KEYS}, segment, b, COUNT(*), SUM(s) FROM ("
-            f"SELECT day, {KEYS}, segment, s, {bucket('s')} AS b FROM ({spans}) spans) g "
+            f"SELECT day, {KEYS}, segment, s, {bucket('s')} AS b FROM ("
+            f"SELECT day, {KEYS}, segment, {seconds_between('start_at', 'end_at')} AS s "
+            f"FROM ({spans}) spans WHERE day BETWEEN %s AND %s AND start_at IS NOT NULL) x) g "
             f"GROUP BY day, {KEYS}, segment, b")
+
+
+SEGMENT_ENDS = len({end for _start, end in SEGMENT_SPANS.values()})
+
+
+def segments_params(first: date, last: date) -> list:
+    return [first, last] * (SEGMENT_ENDS + 1)
 
 
 def VALUES_INSERT() -> str:  # noqa: N802

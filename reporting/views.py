@@ -10,12 +10,10 @@ API would not."""
 import csv
 import io
 import json
-import re
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,20 +21,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customs_core.choices import Flow
-from customs_core.form_inputs import decimal_field
 from customs_core.models import CustomsOffice
 from customs_core.money import format_money, format_number
 from customs_core.roles import BRANCH_LEADER_ROLES, ENTERPRISE_ROLES, TEAM_LEADER_ROLES
 from customs_core.templatetags.customs import minutes
 
 from . import exports, selectors, services
-from .forms import ReportFilterForm
+from .forms import ReportFilterForm, TargetForm
 from .models import ReportChannel, ReportExport, RevenueTarget, Segment
 from .serializing import plain
 
@@ -49,17 +44,6 @@ LATEST_EXPORTS = 5
 def _require(request, roles) -> None:
     if getattr(request.user, "role", None) not in roles:
         raise PermissionDenied
-
-
-def _filters_valid(form: ReportFilterForm) -> bool:
-    """The form's own checks, and days of the years the figures are kept for (as the API
-    checks: a year before the first has no year before it to compare with)."""
-    if form.is_valid():
-        for name in ("date_from", "date_to"):
-            if not services.FIRST_YEAR <= form.cleaned_data[name].year <= services.LAST_YEAR:
-                form.add_error(name, _("A day in the years %(first)s to %(last)s.") % {
-                    "first": services.FIRST_YEAR, "last": services.LAST_YEAR})
-    return form.is_valid()
 
 
 def _may_set_targets(request) -> bool:
@@ -300,7 +284,7 @@ def _filtered_page(request, *, page: str, part: str, figures, extra) -> HttpResp
     form = ReportFilterForm(request.GET)
     context = {"form": form, "data": None, "may_set_targets": _may_set_targets(request)}
     status = 400
-    if _filters_valid(form):
+    if form.is_valid():
         found = form.filters()
         data = plain(figures(found))
         params = data["filters"]
@@ -348,7 +332,7 @@ def chart_csv(request, chart: str):
     if chart not in CSV_CHARTS:
         raise Http404
     form = ReportFilterForm(request.GET)
-    if not _filters_valid(form):
+    if not form.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
         return HttpResponse("\n".join(problems), status=400,
                             content_type="text/plain; charset=utf-8")
@@ -381,7 +365,7 @@ def export_new(request):
     htmx, else on the export's own page."""
     _require(request, DASHBOARD_ROLES)
     form = ReportFilterForm(request.POST)
-    if not _filters_valid(form):
+    if not form.is_valid():
         return render(request, "reporting/_export_refused.html", {"form": form}, status=400)
     export = exports.export_request(user=request.user, filters=form.filters())
     if _htmx(request):
@@ -412,34 +396,6 @@ def export_download(request, pk: int):
 
 
 # --- revenue targets ----------------------------------------------------------------------------
-def _ungrouped(value: str) -> str:
-    """"1.500.000.000" (Vietnamese) or "1,500,000,000" (English) without the grouping: VND are
-    whole, and a target is typed as it is read. Only well-formed groups of three are taken, so
-    "1,5" still reaches the field as a decimal and is refused there."""
-    separator = get_format("THOUSAND_SEPARATOR")
-    text = (value or "").strip().replace("\u00a0", "").replace(" ", "")
-    if re.fullmatch(rf"\d{{1,3}}(?:{re.escape(separator)}\d{{3}})+", text):
-        return text.replace(separator, "")
-    return value
-
-
-class TargetForm(forms.Form):
-    """Shape only: revenue_target_set checks the year's range and that the amount is
-    positive."""
-
-    office = forms.ModelChoiceField(label=gettext_lazy("Customs office"), to_field_name="code",
-                                    queryset=CustomsOffice.objects.order_by("code"))
-    year = forms.IntegerField(label=gettext_lazy("Year"))
-    amount_vnd = decimal_field(label=gettext_lazy("Target (VND)"), max_digits=20,
-                               decimal_places=0)
-
-    def __init__(self, data=None, **kwargs):
-        if data is not None:
-            data = data.copy()
-            data["amount_vnd"] = _ungrouped(data.get("amount_vnd", ""))
-        super().__init__(data, **kwargs)
-
-
 def _target_rows() -> list[dict]:
     first = timezone.localdate().year - TARGET_YEARS_SHOWN + 1
     targets = (RevenueTarget.objects.filter(year__gte=first).select_related("office",

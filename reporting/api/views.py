@@ -99,11 +99,6 @@ def report_filters(params) -> ReportFilters:
     filters, errors = filters_from(params)
     if errors:
         raise ValidationError(errors)
-    # Beyond these years a period has no data and no previous year to compare with.
-    for name in ("date_from", "date_to"):
-        if not services.FIRST_YEAR <= getattr(filters, name).year <= services.LAST_YEAR:
-            raise ValidationError({name: [_("A day in the years %(first)s to %(last)s.") % {
-                "first": services.FIRST_YEAR, "last": services.LAST_YEAR}]})
     return filters
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from reporting import exports, selectors
@@ -219,6 +219,37 @@ def test_a_failed_export_is_built_again_when_run_again(english_leader, world):
     export_build(export.pk)
     export.refresh_from_db()
     assert export.state == ReportExport.State.DONE and not export.error
+
+
+def test_exports_lost_on_the_way_are_queued_again_and_built(english_leader, world, settings,
+                                                             monkeypatch):
+    """The broker was down when the export was published, or the worker building it died: the
+    sweeper queues it again; a fresh one, one being built, a finished one are left alone."""
+    from reporting import tasks
+
+    now = timezone.now()
+    settings.ROUTING_SWEEP_AFTER_SECONDS, settings.REPORT_EXPORT_STUCK_SECONDS = 60, 900
+
+    def export(state, age_seconds):
+        row = ReportExport.objects.create(requested_by=english_leader, state=state,
+                                          filters=world.filters.as_params())
+        ReportExport.objects.filter(pk=row.pk).update(
+            created_at=now - timedelta(seconds=age_seconds))
+        return row.pk
+
+    State = ReportExport.State  # noqa: N806
+    lost, dead = export(State.QUEUED, 120), export(State.RUNNING, 1000)
+    for state, age in ((State.QUEUED, 10), (State.RUNNING, 300), (State.DONE, 5000),
+                       (State.FAILED, 5000)):
+        export(state, age)
+    queued = []
+    monkeypatch.setattr(tasks.report_export_task, "delay", queued.append)
+    assert tasks.report_exports_requeue_task() == 2
+    assert sorted(queued) == sorted([lost, dead])
+    for export_id in queued:  # what the worker then does with them
+        export_build(export_id)
+    assert set(ReportExport.objects.filter(pk__in=[lost, dead]).values_list("state", flat=True)) \
+        == {State.DONE}
 
 
 @pytest.mark.parametrize("who", ["declarant_a", "doc_checker", "risk_officer"])
