@@ -192,6 +192,9 @@ def seed_by_copies(declarations: int, database: str, source: str, source_size: i
                 cursor.execute(f"INSERT INTO {table} ({names}) SELECT {', '.join(select)} "
                                f"FROM {table} WHERE id <= {tops[table]}")
             print(f"  copy {k}/{copies} written", flush=True)
+        for table in COPIED:  # the ids written by hand: the next insert must not reuse one
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                           f"(SELECT MAX(id) FROM {table}))")
     stale_triggers(database, enable=True)
     psql("TRUNCATE reporting_staledeclaration", "VACUUM ANALYZE", database=database)
     from reporting.rollups import history_span, rollups_rebuild

@@ -32,7 +32,8 @@ REPLICA = "replica"
 ON_REPLICA = frozenset({("reporting", "declarationtimes"), ("reporting", "rollup"),
                         ("reporting", "segmentrollup"), ("reporting", "valuerollup"),
                         ("reporting", "monthrollup"), ("reporting", "monthsegmentrollup"),
-                        ("reporting", "monthvaluerollup"), ("reporting", "rollupstate")})
+                        ("reporting", "monthvaluerollup"), ("reporting", "monthflowsegmentrollup"),
+                        ("reporting", "monthflowvaluerollup"), ("reporting", "rollupstate")})
 
 # A context variable, not a global: each request thread (and each task) decides for itself.
 _on_primary: ContextVar[bool] = ContextVar("reads_on_primary", default=False)

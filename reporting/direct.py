@@ -248,33 +248,40 @@ def differences(first: date, last: date) -> list[str]:
 
 def month_differences(first: date, last: date) -> list[str]:
     """Every month-grain row of the months of first..last that is not the sum of its month's
-    day rows."""
+    day rows, and every per-flow row that is not the sum of its month rows."""
     from customs_core.db_routers import primary
 
-    from .models import MONTHLY
+    from .models import BY_FLOW, MONTHLY
 
-    problems = []
     first_month = first.replace(day=1)
     month_end = (last.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    problems = []
     with primary():
-        for day_model, month_model in MONTHLY.items():
-            fields = [f.attname for f in month_model._meta.concrete_fields if f.attname != "id"]
-            keys = [name for name in fields if name not in _SUMMED[day_model.__name__]]
-            want: dict = defaultdict(lambda: defaultdict(Decimal))
-            for row in day_model.objects.filter(day__range=(first_month, month_end)).values():
-                key = tuple(row[k] if k != "day" else row[k].replace(day=1) for k in keys)
-                for name in _SUMMED[day_model.__name__]:
-                    want[key][name] += Decimal(row[name])
-            have: dict = {}
-            for row in month_model.objects.filter(day__range=(first_month, month_end)).values():
-                have[tuple(row[k] for k in keys)] = {
-                    name: Decimal(row[name]) for name in _SUMMED[day_model.__name__]}
-            for key in sorted(set(want) | set(have), key=str):
-                if dict(want.get(key, {})) != have.get(key, {}):
-                    problems.append(f"{month_model.__name__} {key}: month {have.get(key)}, "
-                                    f"days {dict(want.get(key, {}))}")
+        for source, target in [*MONTHLY.items(), *BY_FLOW.items()]:
+            problems += _sum_differences(source, target, first_month, month_end)
     return problems
 
 
-_SUMMED = {"Rollup": ROLLUP_FIELDS, "SegmentRollup": ("count", "seconds"),
-           "ValueRollup": ("declarations", "invoice_usd")}
+def _sum_differences(source, target, first: date, last: date) -> list[str]:
+    """`target`'s rows against `source`'s rows summed by `target`'s keys (its fields that are
+    not sums; `day` as the month's first day)."""
+    sums = next(names for model, names in _summed().items() if issubclass(source, model))
+    fields = [f.attname for f in target._meta.concrete_fields if f.attname != "id"]
+    keys = [name for name in fields if name not in sums]
+    want: dict = defaultdict(lambda: defaultdict(Decimal))
+    for row in source.objects.filter(day__range=(first, last)).values():
+        key = tuple(row[k].replace(day=1) if k == "day" else row[k] for k in keys)
+        for name in sums:
+            want[key][name] += Decimal(row[name])
+    have = {tuple(row[k] for k in keys): {name: Decimal(row[name]) for name in sums}
+            for row in target.objects.filter(day__range=(first, last)).values()}
+    return [f"{target.__name__} {key}: month {have.get(key)}, days {dict(want.get(key, {}))}"
+            for key in sorted(set(want) | set(have), key=str)
+            if dict(want.get(key, {})) != have.get(key, {})]
+
+
+def _summed() -> dict:
+    from .models import RollupFigures, SegmentFigures, ValueFigures
+
+    return {RollupFigures: ROLLUP_FIELDS, SegmentFigures: ("count", "seconds"),
+            ValueFigures: ("declarations", "invoice_usd")}

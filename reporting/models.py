@@ -226,9 +226,50 @@ class MonthValueRollup(ValueFigures):
             name="month_value_rollup_one_per_key")]
 
 
+class MonthFlowSegmentRollup(models.Model):
+    """MonthSegmentRollup summed over office, border gate and regime: what a period without
+    a gate or regime filter reads (a twentieth of the rows)."""
+
+    day = models.DateField()  # the month's first day
+    flow = models.CharField(max_length=8, choices=Flow.choices)
+    channel = models.CharField(max_length=8, choices=ReportChannel.choices, blank=True)
+    segment = models.CharField(max_length=24, choices=Segment.choices)
+    bucket = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["day", "flow", "channel", "segment", "bucket"],
+            name="month_flow_segment_one_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.flow} {self.segment} {self.bucket}"
+
+
+class MonthFlowValueRollup(models.Model):
+    """MonthValueRollup summed over office, border gate and regime."""
+
+    day = models.DateField()  # the month's first day
+    flow = models.CharField(max_length=8, choices=Flow.choices)
+    kind = models.CharField(max_length=10, choices=ValueKind.choices)
+    ref = models.CharField(max_length=20)
+    declarations = models.PositiveIntegerField(default=0)
+    invoice_usd = models.DecimalField(**USD)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "flow", "kind", "ref"],
+                                               name="month_flow_value_one_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.flow} {self.kind} {self.ref}"
+
+
 # each day-grain table and its month-grain copy
 MONTHLY = {Rollup: MonthRollup, SegmentRollup: MonthSegmentRollup,
            ValueRollup: MonthValueRollup}
+# month-grain tables and their sums over office, border gate and regime (per flow)
+BY_FLOW = {MonthSegmentRollup: MonthFlowSegmentRollup, MonthValueRollup: MonthFlowValueRollup}
 
 
 class StaleDeclaration(models.Model):

@@ -8,13 +8,15 @@ Two steps, both INSERT ... SELECT:
    check outcomes, violations. A day's rows are deleted and written again: running it twice
    gives the same rows.
 3. `months_recompute(first, last)`: the month-grain copies of the months of those days, summed
-   from the day rows (long periods read months, not days).
+   from the day rows (long periods read months, not days), and the month-grain segments and
+   values summed per flow (what a period without a gate or regime filter reads).
 
 Every figure is anchored on the day of one raw row of its declaration (an event, a payment, an
 outcome, a violation), so when a declaration changes, recomputing the days of all its raw rows
 recomputes everything it ever contributed to (`stale_refresh`)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,7 +24,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .dialect import bucket, bulk_session, local_day, month_start, seconds_between, sortable
+from .dialect import (
+    bucket,
+    bulk_session,
+    local_day,
+    month_start,
+    postgres,
+    seconds_between,
+    sortable,
+)
 from .models import RollupState
 
 EVENTS = "declarations_declarationevent"
@@ -38,6 +48,8 @@ VALUES = "reporting_valuerollup"
 MONTH_ROLLUP = "reporting_monthrollup"
 MONTH_SEGMENTS = "reporting_monthsegmentrollup"
 MONTH_VALUES = "reporting_monthvaluerollup"
+FLOW_SEGMENTS = "reporting_monthflowsegmentrollup"
+FLOW_VALUES = "reporting_monthflowvaluerollup"
 
 CHANNELS = "('green', 'yellow', 'red')"
 CHECKS = "('doc_check', 'inspection')"
@@ -251,6 +263,13 @@ MONTH_COPIES = {
 }
 
 
+# month table -> (its per-flow sum, the key columns, the summed columns)
+FLOW_COPIES = {
+    MONTH_SEGMENTS: (FLOW_SEGMENTS, "flow, channel, segment, bucket", ("count", "seconds")),
+    MONTH_VALUES: (FLOW_VALUES, "flow, kind, ref", ("declarations", "invoice_usd")),
+}
+
+
 def month_of(day: date) -> date:
     return day.replace(day=1)
 
@@ -270,6 +289,14 @@ def months_recompute(first: date, last: date) -> None:
                 f"{', '.join(f'SUM({name})' for name in sums)} FROM {day_table} "
                 f"WHERE day BETWEEN %s AND %s GROUP BY {month_start('day')}, {keys}",
                 [first_month, month_end])
+        for month_table, (flow_table, keys, sums) in FLOW_COPIES.items():
+            cursor.execute(f"DELETE FROM {flow_table} WHERE day BETWEEN %s AND %s",
+                           [first_month, last_month])
+            cursor.execute(
+                f"INSERT INTO {flow_table} (day, {keys}, {', '.join(sums)}) "
+                f"SELECT day, {keys}, {', '.join(f'SUM({name})' for name in sums)} "
+                f"FROM {month_table} WHERE day BETWEEN %s AND %s GROUP BY day, {keys}",
+                [first_month, last_month])
 
 
 # --- the whole pipeline --------------------------------------------------------------------
@@ -303,30 +330,70 @@ def _covers_history(first: date, last: date) -> bool:
     return span is None or (first <= span[0] and last >= span[1])
 
 
+DERIVED_TABLES = (TIMES, ROLLUP, SEGMENTS, VALUES, MONTH_ROLLUP, MONTH_SEGMENTS, MONTH_VALUES,
+                  FLOW_SEGMENTS, FLOW_VALUES)
+
+
+@contextmanager
+def _emptied_without_indexes(cursor) -> Iterator[None]:
+    """The derived tables emptied, their unique constraints and secondary indexes dropped for
+    the block and created again after it (PostgreSQL; nothing on SQLite). Building an index
+    once over the rows costs a third of maintaining it row by row. In the caller's
+    transaction: readers of the rollups wait for its commit, and a failure restores all."""
+    if not postgres():
+        yield
+        return
+    restore = []
+    for table in DERIVED_TABLES:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = %s::regclass AND contype = 'u'", [table])
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) "
+                       "FROM pg_index WHERE indrelid = %s::regclass AND NOT indisprimary",
+                       [table])
+        for name, definition in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {name}")
+            restore.append(definition)
+    cursor.execute(f"TRUNCATE {', '.join(DERIVED_TABLES)}")
+    yield
+    for statement in restore:
+        cursor.execute(statement)
+    for table in DERIVED_TABLES:
+        cursor.execute(f"ANALYZE {table}")
+
+
 def rollups_rebuild(first: date, last: date, *, chunk_days: int | None = None,
                     progress: Callable = lambda items, **kw: items) -> int:
     """Recompute every rollup row of first..last: the milestones of every declaration with a
     raw row in the range (of all of them when the range covers the whole history), then the
     range's days, then its months; in one transaction, or one per `chunk_days` days (shorter
-    transactions on a busy primary, each chunk's milestones read again). The progress bar
-    moves per step. Returns the number of transactions."""
+    transactions on a busy primary, each chunk's milestones read again). Over the whole
+    history (PostgreSQL) the tables are emptied and their indexes built again after the
+    inserts: readers wait for the rebuild's commit. The progress bar moves per step. Returns
+    the number of transactions."""
     spans = chunks(first, last, chunk_days) if chunk_days else [(first, last)]
     whole = not chunk_days and _covers_history(first, last)
 
     def steps():
         for chunk_first, chunk_last in spans:
-            with transaction.atomic():
+            with transaction.atomic(), connection.cursor() as cursor:
                 state = _locked_state()
-                with connection.cursor() as cursor:
-                    bulk_session(cursor)
-                if whole:
-                    times_refresh(None)
-                else:
-                    times_refresh(*raw_rows_in(*_sql_bounds(chunk_first, chunk_last)))
-                yield "milestones"
-                days_recompute(chunk_first, chunk_last)
-                yield "days"
-                months_recompute(chunk_first, chunk_last)
+                bulk_session(cursor)
+                with _emptied_without_indexes(cursor) if whole else nullcontext():
+                    if whole:  # everything as of the lock: rows written since the caller
+                        span = history_span()  # looked are emptied too
+                        if span:
+                            chunk_first, chunk_last = (min(chunk_first, span[0]),
+                                                       max(chunk_last, span[1]))
+                        times_refresh(None)
+                    else:
+                        times_refresh(*raw_rows_in(*_sql_bounds(chunk_first, chunk_last)))
+                    yield "milestones"
+                    days_recompute(chunk_first, chunk_last)
+                    yield "days"
+                    months_recompute(chunk_first, chunk_last)
                 state.last_rebuild_at = timezone.now()
                 state.save(update_fields=["last_rebuild_at"])
             yield "months"

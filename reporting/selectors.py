@@ -1,7 +1,8 @@
 """The figures the dashboards, the reports API and the exports show, read from the rollups
 only (never a scan of declarations: their cost does not grow with the history), the whole
 months of a period from the month-grain copies and only the partial months at its ends from
-the day rows (`_parts`), so a year reads a few thousand rows at any volume. One function
+the day rows (`_parts`), and without a gate or regime filter from their sums per flow, so a
+year reads a few thousand rows at any volume. One function
 per figure; `dashboard()` gathers them for one set of filters. Pages, API and exports call the
 same functions, so the three always agree."""
 
@@ -20,6 +21,7 @@ from declarations.models import DutyPayment
 
 from . import histogram
 from .models import (
+    BY_FLOW,
     MONTHLY,
     DeclarationTimes,
     RevenueTarget,
@@ -93,8 +95,10 @@ def _parts(model, f: ReportFilters) -> list:
     after_last_whole = _month_after(f.date_to) if ends_a_month else f.date_to.replace(day=1)
     if first_whole >= after_last_whole:  # no whole month in the period
         return [model.objects.filter(keys, day__range=(f.date_from, f.date_to))]
-    parts = [MONTHLY[model].objects.filter(
-        keys, day__gte=first_whole, day__lt=after_last_whole)]
+    months = MONTHLY[model]
+    if months in BY_FLOW and not (f.border_gate or f.regime):  # summed over gates and regimes
+        months = BY_FLOW[months]
+    parts = [months.objects.filter(keys, day__gte=first_whole, day__lt=after_last_whole)]
     if f.date_from < first_whole:
         parts.append(model.objects.filter(
             keys, day__range=(f.date_from, first_whole - timedelta(days=1))))
@@ -161,16 +165,24 @@ def _figures(counts: dict, seconds: int) -> dict:
             "p90_seconds": histogram.quantile(counts, 0.9)}
 
 
-def clearance_times(f: ReportFilters) -> list[dict]:
-    """Registration -> cleared: median and p90 per channel and flow (and all together)."""
-    h = _histograms(f, ("channel", "flow"), segments=[Segment.END_TO_END])
+def segment_histograms(f: ReportFilters) -> dict:
+    """Every segment's histogram per channel and flow: what clearance_times and time_release
+    read (one query when the dashboard asks for both)."""
+    return _histograms(f, ("channel", "flow"))
+
+
+def clearance_times(f: ReportFilters, h: dict | None = None) -> list[dict]:
+    """Registration -> cleared: median and p90 per channel and flow (and all together);
+    `h`: segment_histograms(f) when already read."""
+    h = h or _histograms(f, ("channel", "flow"), segments=[Segment.END_TO_END])
     out = []
     for channel in (*CHANNELS, ""):
         for flow in (*FLOWS, ""):
             counts: dict = defaultdict(int)
             total = 0
             for (c, fl, _segment), buckets in h["counts"].items():
-                if (not channel or c == channel) and (not flow or fl == flow):
+                if (_segment == Segment.END_TO_END and (not channel or c == channel)
+                        and (not flow or fl == flow)):
                     for bucket, n in buckets.items():
                         counts[bucket] += n
                     total += h["seconds"][(c, fl, _segment)]
@@ -178,12 +190,19 @@ def clearance_times(f: ReportFilters) -> list[dict]:
     return out
 
 
-def time_release(f: ReportFilters) -> list[dict]:
-    """Every WCO segment per channel: count, mean, median, p90 (seconds)."""
-    h = _histograms(f, ("channel",))
+def time_release(f: ReportFilters, h: dict | None = None) -> list[dict]:
+    """Every WCO segment per channel: count, mean, median, p90 (seconds); `h`:
+    segment_histograms(f) when already read."""
+    h = h or segment_histograms(f)
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    seconds: dict = defaultdict(int)
+    for (channel, _flow, segment), buckets in h["counts"].items():
+        for bucket, n in buckets.items():
+            counts[(channel, segment)][bucket] += n
+        seconds[(channel, segment)] += h["seconds"][(channel, _flow, segment)]
     return [{"channel": channel, "segment": segment,
-             **_figures(h["counts"].get((channel, segment), {}),
-                        h["seconds"].get((channel, segment), 0))}
+             **_figures(dict(counts.get((channel, segment), {})),
+                        seconds.get((channel, segment), 0))}
             for channel in CHANNELS for segment in Segment.values]
 
 
@@ -236,11 +255,20 @@ def channel_mix(f: ReportFilters) -> list[dict]:
             for month in _months(f.date_from, f.date_to)]
 
 
-def top(f: ReportFilters, kind: str, n: int = 10) -> list[dict]:
-    """The HS chapters or enterprises with the highest value registered in the period."""
-    grouped = _grouped([rows.filter(kind=kind) for rows in _parts(ValueRollup, f)], ("ref",),
-                       declarations_n=Sum("declarations"), usd=Sum("invoice_usd"))
-    rows = sorted(({"ref": ref, **row} for (ref,), row in grouped.items()),
+def top_values(f: ReportFilters) -> dict:
+    """{(kind, ref): sums} of the period: what top() ranks (one query for both kinds)."""
+    return _grouped(_parts(ValueRollup, f), ("kind", "ref"), declarations_n=Sum("declarations"),
+                    usd=Sum("invoice_usd"))
+
+
+def top(f: ReportFilters, kind: str, n: int = 10, values: dict | None = None) -> list[dict]:
+    """The HS chapters or enterprises with the highest value registered in the period;
+    `values`: top_values(f) when already read."""
+    if values is None:
+        values = _grouped([rows.filter(kind=kind) for rows in _parts(ValueRollup, f)],
+                          ("kind", "ref"), declarations_n=Sum("declarations"),
+                          usd=Sum("invoice_usd"))
+    rows = sorted(({"ref": ref, **row} for (k, ref), row in values.items() if k == kind),
                   key=lambda r: (-r["usd"], r["ref"]))[:n]
     names = {}
     if kind == ValueRollup.Kind.ENTERPRISE:
@@ -300,12 +328,14 @@ def satisfaction(f: ReportFilters) -> dict | None:
 def dashboard(f: ReportFilters, *, today: date | None = None) -> dict:
     """Every figure of the branch leader's dashboard for one set of filters."""
     figures = totals(f)
+    histograms, values = segment_histograms(f), top_values(f)
     return {"filters": f, "totals": figures,
             "revenue": revenue_progress(f.date_to.year, today=today),
-            "clearance": clearance_times(f), "time_release": time_release(f),
+            "clearance": clearance_times(f, histograms),
+            "time_release": time_release(f, histograms),
             "monthly": monthly(f), "channel_mix": channel_mix(f),
-            "top_chapters": top(f, ValueRollup.Kind.CHAPTER),
-            "top_enterprises": top(f, ValueRollup.Kind.ENTERPRISE),
+            "top_chapters": top(f, ValueRollup.Kind.CHAPTER, values=values),
+            "top_enterprises": top(f, ValueRollup.Kind.ENTERPRISE, values=values),
             "satisfaction": satisfaction(f)}
 
 

@@ -106,3 +106,30 @@ def test_a_rebuild_during_a_refresh_while_rows_arrive_leaves_exact_rollups(scene
     assert errors == []
     stale_refresh()
     assert_rollups_match(*stored_days())
+
+
+def test_a_rebuild_of_the_whole_history_during_a_refresh_while_rows_arrive_leaves_exact_rollups(
+        scene):
+    """The whole-history rebuild empties the tables and drops their indexes in its
+    transaction: what arrives meanwhile is counted by the next refresh, and every index and
+    unique constraint is back afterwards."""
+    from reporting.rollups import DERIVED_TABLES
+
+    def definitions() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+                           "ORDER BY 1, 2", [list(DERIVED_TABLES)])
+            return cursor.fetchall()
+
+    before = definitions()
+    assert len(before) > len(DERIVED_TABLES)  # more than the primary keys
+
+    def rebuild():
+        for _ in range(ROUNDS // 2):
+            rollups_rebuild(*stored_days())
+
+    errors = _at_once(rebuild, _refresher, _writer(scene, 5))
+    assert errors == []
+    stale_refresh()
+    assert_rollups_match(*stored_days())
+    assert definitions() == before

@@ -19,6 +19,7 @@ from reporting.selectors import (
     enterprise_figures,
     monthly,
     revenue_progress,
+    time_release,
     top,
     totals,
 )
@@ -210,6 +211,49 @@ def test_a_period_reads_the_same_figures_from_months_and_days_as_from_days(gates
     gate = totals(ReportFilters(first, last, border_gate=gates[0].pk))
     assert gate["registered"] == sum(
         days.filter(border_gate=gates[0]).values_list("registered", flat=True))
+
+
+@pytest.mark.parametrize("first, last", [
+    (date(2024, 1, 1), date(2024, 5, 31)), (date(2024, 1, 14), date(2024, 4, 2)),
+    (date(2024, 2, 2), date(2024, 2, 28)), (date(2023, 12, 20), date(2024, 1, 31))])
+def test_segments_and_top_lists_read_the_same_from_months_per_flow_as_from_days(
+        gates, first, last):
+    """Without a gate or regime filter whole months come from the per-flow month sums; with
+    one, from the month rows; either way the figures of the day rows."""
+    day, n = date(2023, 12, 1), 0
+    while day <= date(2024, 6, 10):
+        n += 1
+        gate, regime = gates[n % 2], ("A11", "B11", "A12")[n % 3]
+        flow = "export" if regime.startswith("B") else "import"
+        for channel in ("green", "red"):
+            SegmentRollup.objects.create(
+                day=day, office_id=gate.office_id, border_gate=gate, flow=flow,
+                regime_id=regime, channel=channel, segment="end_to_end",
+                bucket=histogram.bucket_of(60 * n), count=n, seconds=60 * n * n)
+        ValueRollup.objects.create(day=day, office_id=gate.office_id, border_gate=gate,
+                                   flow=flow, regime_id=regime, kind="chapter",
+                                   ref=f"{10 + n % 7}", declarations=1,
+                                   invoice_usd=Decimal(n))
+        months_recompute(day, day)
+        day += timedelta(days=3)
+    for f in (ReportFilters(first, last), ReportFilters(first, last, flow="export"),
+              ReportFilters(first, last, border_gate=gates[1].pk),
+              ReportFilters(first, last, regime="A12")):
+        segments = SegmentRollup.objects.filter(day__range=(first, last), channel="red")
+        values = ValueRollup.objects.filter(day__range=(first, last))
+        for name, value in (("flow", f.flow), ("border_gate", f.border_gate),
+                            ("regime_id", f.regime)):
+            if value:
+                segments, values = (segments.filter(**{name: value}),
+                                    values.filter(**{name: value}))
+        red = next(row for row in time_release(f)
+                   if row["channel"] == "red" and row["segment"] == "end_to_end")
+        assert red["count"] == sum(segments.values_list("count", flat=True)), f
+        chapters = {row["ref"]: row["invoice_usd"] for row in top(f, "chapter", n=99)}
+        expected: dict = {}
+        for ref, usd in values.values_list("ref", "invoice_usd"):
+            expected[ref] = expected.get(ref, 0) + usd
+        assert chapters == expected, f
 
 
 # --- months beside last year's -------------------------------------------------------------------
