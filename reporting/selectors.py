@@ -344,18 +344,14 @@ def enterprise_figures(enterprise: Enterprise, f: ReportFilters) -> dict:
     """What an enterprise sees about itself: its channel mix, its clearance times against the
     branch's (the branch's come from the rollups: nobody else's figures), its duties paid per
     month. Only its own declarations are read."""
-    own = DeclarationTimes.objects.filter(enterprise=enterprise,
-                                          registered_on__range=(f.date_from, f.date_to))
-    if f.flow:
-        own = own.filter(flow=f.flow)
-    if f.regime:
-        own = own.filter(regime_id=f.regime)
-    if f.border_gate:
-        own = own.filter(border_gate_id=f.border_gate)
-    channels = dict(own.values_list("channel").annotate(n=Count("pk")).values_list("channel", "n"))
+    own = DeclarationTimes.objects.filter(_where(f, days=False), enterprise=enterprise)
+    channels = dict(own.filter(registered_on__range=(f.date_from, f.date_to))
+                    .values_list("channel").annotate(n=Count("pk")).values_list("channel", "n"))
     mine: dict = defaultdict(lambda: defaultdict(int))
     seconds: dict = defaultdict(int)
-    for channel, registered_at, cleared_at in own.filter(cleared_at__isnull=False).values_list(
+    # Cleared in the period, as the branch's end-to-end figure (anchored on the day it ends).
+    for channel, registered_at, cleared_at in own.filter(
+            cleared_on__range=(f.date_from, f.date_to)).values_list(
             "channel", "registered_at", "cleared_at"):
         s = max(0, (cleared_at - registered_at) // timedelta(seconds=1))
         mine[channel][histogram.bucket_of(s)] += 1

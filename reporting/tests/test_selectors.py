@@ -24,10 +24,14 @@ from reporting.selectors import (
     totals,
 )
 from reporting.testing import (
+    Filing,
+    History,
     histories_insert,
     history_random,
     local,
     scene_make,
+    timed,
+    walk,
 )
 
 pytestmark = pytest.mark.django_db
@@ -338,3 +342,27 @@ def test_an_enterprises_figures_never_include_another_enterprises_declarations(r
     assert before["declarations"] == len(own)
     paid = sum((amount for h in own for amount, _at in h.payments), Decimal(0))
     assert sum(row["paid_vnd"] for row in before["paid_by_month"]) == paid
+
+
+def test_an_enterprises_clearance_counts_what_cleared_in_the_period_as_the_branchs_does(
+        reference_data):
+    """Own and branch clearance times are both anchored on the day of clearance: a declaration
+    registered before the period and cleared in it counts, one registered in it and cleared
+    after does not."""
+    scene = scene_make(enterprises=1)
+    path = walk([0] * 5)  # submitted, scored, green, cleared, gate-out
+    assert [to for _frm, to in path][-2:] == ["cleared", "gate_out"]
+    histories = [History(filing=Filing(enterprise=0),
+                         events=timed(path, local(date(2025, 3, day), 10), [timedelta(days=1)]))
+                 for day in (1, 4, 9)]  # cleared on 4, 7 and 12 March
+    histories_insert(scene, histories)
+    stale_refresh()
+    for first, last, cleared in ((date(2025, 3, 3), date(2025, 3, 8), 2),
+                                 (date(2025, 3, 9), date(2025, 3, 11), 0),
+                                 (date(2025, 3, 1), date(2025, 3, 31), 3)):
+        f = ReportFilters(first, last)
+        own = {row["channel"]: row["own"] for row in
+               enterprise_figures(scene.enterprises[0], f)["clearance"]}
+        branch = {row["channel"]: row for row in clearance_times(f) if row["flow"] == ""}
+        assert own[""]["count"] == branch[""]["count"] == cleared, f
+        assert own["green"]["median_seconds"] == branch["green"]["median_seconds"]
