@@ -178,6 +178,9 @@ class MonthSegmentRollup(SegmentFigures):
         constraints = [models.UniqueConstraint(
             fields=["day", "office", "border_gate", "flow", "regime", "channel", "segment",
                     "bucket"], name="month_segment_rollup_one_per_key")]
+        # a gate's or a regime's months (a period without either reads MonthFlowSegmentRollup)
+        indexes = [models.Index(fields=["border_gate", "day"], name="month_segment_gate_day"),
+                   models.Index(fields=["regime", "day"], name="month_segment_regime_day")]
 
 
 class ValueKind(models.TextChoices):
@@ -224,6 +227,8 @@ class MonthValueRollup(ValueFigures):
         constraints = [models.UniqueConstraint(
             fields=["day", "office", "border_gate", "flow", "regime", "kind", "ref"],
             name="month_value_rollup_one_per_key")]
+        indexes = [models.Index(fields=["border_gate", "day"], name="month_value_gate_day"),
+                   models.Index(fields=["regime", "day"], name="month_value_regime_day")]
 
 
 class MonthFlowSegmentRollup(models.Model):

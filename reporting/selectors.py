@@ -128,15 +128,32 @@ def _percent(part, whole) -> float | None:
 
 
 # --- tiles -------------------------------------------------------------------------------------
-def totals(f: ReportFilters) -> dict:
-    """The period's sums, and the registered declarations per channel."""
-    by_channel = _grouped(_parts(Rollup, f), ("channel",),
-                          **{name: Sum(name) for name in SUMMED})
-    sums = {name: sum(row[name] for row in by_channel.values()) for name in SUMMED}
-    out = {name: int(sums[name] or 0) for name in SUMMED if not name.endswith(("usd", "vnd"))}
-    out.update({name: _num(sums[name]) for name in SUMMED if name.endswith(("usd", "vnd"))})
-    out["channels"] = {channel: int(by_channel.get((channel,), {}).get("registered") or 0)
-                       for channel in CHANNELS}
+def period_sums(f: ReportFilters) -> dict:
+    """{(month, channel): {figure: sum}} of the period: what totals, monthly and channel_mix
+    read (one query when the dashboard asks for all three)."""
+    parts = [rows.annotate(month=TruncMonth("day")) for rows in _parts(Rollup, f)]
+    grouped = _grouped(parts, ("month", "channel"), **{name: Sum(name) for name in SUMMED})
+    out = {}
+    for (month, channel), row in grouped.items():
+        month = month.date() if hasattr(month, "date") and not isinstance(month, date) else month
+        out[(date(month.year, month.month, 1), channel)] = row  # the parts' months differ
+    return out
+
+
+def totals(f: ReportFilters, sums: dict | None = None) -> dict:
+    """The period's sums, and the registered declarations per channel; `sums`: period_sums(f)
+    when already read."""
+    sums = period_sums(f) if sums is None else sums
+    by_channel: dict = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
+    for (_month, channel), row in sums.items():
+        for name in SUMMED:
+            by_channel[channel][name] += row[name] or 0
+    out = {name: int(sum(row[name] for row in by_channel.values()))
+           for name in SUMMED if not name.endswith(("usd", "vnd"))}
+    out.update({name: _num(sum(row[name] for row in by_channel.values()))
+                for name in SUMMED if name.endswith(("usd", "vnd"))})
+    out["channels"] = {channel: int(by_channel[channel]["registered"]) if channel in by_channel
+                       else 0 for channel in CHANNELS}
     routed = sum(out["channels"].values())
     out["green_share"] = _percent(out["channels"]["green"], routed)
     out["hit_rate"] = _percent(out["checks_with_violation"], out["checks_concluded"])
@@ -215,42 +232,38 @@ def _months(first: date, last: date) -> list[date]:
     return out
 
 
-def _monthly_sums(f: ReportFilters, by_channel: bool = False) -> dict:
-    group = ("month", "channel") if by_channel else ("month",)
-    parts = [rows.annotate(month=TruncMonth("day")) for rows in _parts(Rollup, f)]
-    grouped = _grouped(parts, group, registered_n=Sum("registered"), usd=Sum("invoice_usd"),
-                       revenue=Sum("collected_vnd"), cleared_n=Sum("cleared"))
-    out = {}
-    for values, row in grouped.items():
-        month = values[0]
-        month = month.date() if hasattr(month, "date") and not isinstance(month, date) else month
-        month = date(month.year, month.month, 1)
-        out[(month, values[1]) if by_channel else month] = row  # the parts' months differ
+def _by_month(sums: dict) -> dict:
+    out: dict = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
+    for (month, _channel), row in sums.items():
+        for name in SUMMED:
+            out[month][name] += row[name] or 0
     return out
 
 
-def monthly(f: ReportFilters) -> list[dict]:
+def monthly(f: ReportFilters, sums: dict | None = None) -> list[dict]:
     """Per month of the period: declarations, turnover, revenue; and the same month a year
-    before."""
-    now, before = _monthly_sums(f), _monthly_sums(f.shifted(-1))
+    before. `sums`: period_sums(f) when already read."""
+    now = _by_month(period_sums(f) if sums is None else sums)
+    before = _by_month(period_sums(f.shifted(-1)))
     out = []
     for month in _months(f.date_from, f.date_to):
         this, last = now.get(month, {}), before.get(_shift_year(month, -1), {})
         out.append({"month": month.strftime("%Y-%m"),
-                    "declarations": int(this.get("registered_n") or 0),
-                    "turnover_usd": _num(this.get("usd")),
-                    "revenue_vnd": _num(this.get("revenue")),
-                    "previous_declarations": int(last.get("registered_n") or 0),
-                    "previous_turnover_usd": _num(last.get("usd")),
-                    "previous_revenue_vnd": _num(last.get("revenue"))})
+                    "declarations": int(this.get("registered") or 0),
+                    "turnover_usd": _num(this.get("invoice_usd")),
+                    "revenue_vnd": _num(this.get("collected_vnd")),
+                    "previous_declarations": int(last.get("registered") or 0),
+                    "previous_turnover_usd": _num(last.get("invoice_usd")),
+                    "previous_revenue_vnd": _num(last.get("collected_vnd"))})
     return out
 
 
-def channel_mix(f: ReportFilters) -> list[dict]:
-    """Per month: declarations registered per channel (as the log last decided it)."""
-    sums = _monthly_sums(f, by_channel=True)
+def channel_mix(f: ReportFilters, sums: dict | None = None) -> list[dict]:
+    """Per month: declarations registered per channel (as the log last decided it); `sums`:
+    period_sums(f) when already read."""
+    sums = period_sums(f) if sums is None else sums
     return [{"month": month.strftime("%Y-%m"),
-             **{channel: int((sums.get((month, channel)) or {}).get("registered_n") or 0)
+             **{channel: int((sums.get((month, channel)) or {}).get("registered") or 0)
                 for channel in CHANNELS}}
             for month in _months(f.date_from, f.date_to)]
 
@@ -290,15 +303,25 @@ def revenue_progress(year: int, *, today: date | None = None, office_id: int | N
     if office_id:
         targets = targets.filter(office_id=office_id)
     target = targets.aggregate(t=Sum("amount_vnd"))["t"]
-    def collected(first: date, last: date) -> Decimal:
-        parts = _parts(Rollup, ReportFilters(first, last))
+    def collected(first: date, last: date) -> dict:
+        """{month: collected} over first..last (the last month up to `last`)."""
+        parts = [rows.annotate(month=TruncMonth("day"))
+                 for rows in _parts(Rollup, ReportFilters(first, last))]
         if office_id:
             parts = [rows.filter(office_id=office_id) for rows in parts]
-        return _num(_grouped(parts, (), s=Sum("collected_vnd")).get((), {}).get("s"))
+        return {(m.date() if hasattr(m, "date") and not isinstance(m, date) else m)
+                .replace(day=1): _num(row["s"])
+                for (m,), row in _grouped(parts, ("month",), s=Sum("collected_vnd")).items()}
 
-    to_date = collected(date(year, 1, 1), today) if today >= date(year, 1, 1) else Decimal(0)
-    last_year_total = collected(date(year - 1, 1, 1), date(year - 1, 12, 31))
-    last_year_to_date = collected(date(year - 1, 1, 1), _shift_year(today, -1))
+    # Two years of months in one read; last year's share to date needs its month's days too.
+    a_year_ago = _shift_year(today, -1)
+    months = collected(date(year - 1, 1, 1), today)
+    to_date = sum((v for m, v in months.items() if m.year == year), Decimal(0))
+    last_year_total = sum((v for m, v in months.items() if m.year == year - 1), Decimal(0))
+    last_year_to_date = sum((v for m, v in months.items()
+                             if m.year == year - 1 and m < a_year_ago.replace(day=1)), Decimal(0))
+    last_year_to_date += sum(collected(a_year_ago.replace(day=1), a_year_ago).values(),
+                             Decimal(0))
     if last_year_total and last_year_to_date:
         share = last_year_to_date / last_year_total
     else:
@@ -327,13 +350,12 @@ def satisfaction(f: ReportFilters) -> dict | None:
 
 def dashboard(f: ReportFilters, *, today: date | None = None) -> dict:
     """Every figure of the branch leader's dashboard for one set of filters."""
-    figures = totals(f)
-    histograms, values = segment_histograms(f), top_values(f)
-    return {"filters": f, "totals": figures,
+    sums, histograms, values = period_sums(f), segment_histograms(f), top_values(f)
+    return {"filters": f, "totals": totals(f, sums),
             "revenue": revenue_progress(f.date_to.year, today=today),
             "clearance": clearance_times(f, histograms),
             "time_release": time_release(f, histograms),
-            "monthly": monthly(f), "channel_mix": channel_mix(f),
+            "monthly": monthly(f, sums), "channel_mix": channel_mix(f, sums),
             "top_chapters": top(f, ValueRollup.Kind.CHAPTER, values=values),
             "top_enterprises": top(f, ValueRollup.Kind.ENTERPRISE, values=values),
             "satisfaction": satisfaction(f)}
