@@ -14,11 +14,12 @@ and violations):
    declarations filed and moving through their states that day, with their payments, outcomes
    and violations; the stale-mark triggers on), then reporting.rollups.stale_refresh();
 3. the dashboard page (/reports/, a logged-in branch leader) and the reports API
-   (/api/v1/reports/dashboard/, token) on gunicorn -w 2 with DEBUG off: p50 / p95 of sequential
-   requests (one leader at a time) cycling over realistic filters (this year to date, last
-   month, one border gate, imports), warm-up excluded; then where reporting.selectors.
-   dashboard() spends its time, in-process (goal: p95 <= 150 ms at 1M and
-   p95(1M) / p95(100k) <= 1.2).
+   (/api/v1/reports/dashboard/, token) on gunicorn -w 2 with DEBUG off, one server per size
+   running at once: p50 / p95 of sequential requests (one leader at a time) cycling over
+   realistic filters (this year to date, last month, one border gate, imports), each request
+   sent to every size in turn so that the machine's drift falls on all alike, warm-up
+   excluded (goal: p95 <= 150 ms at 1M and p95(1M) / p95(100k) <= 1.2); and where
+   reporting.selectors.dashboard() spends its time, in-process.
 
     .venv/bin/python bench/reporting.py [--sizes 100000 1000000] [--reuse] [--keep]
         [--parts rebuild incremental http] [--rounds 3] [--samples 200] [--chunk-days N]
@@ -36,6 +37,7 @@ the appended day is removed again). The seed runs with the stale-mark triggers d
 """
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -458,57 +460,65 @@ def credentials() -> dict:
             "token": {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}}
 
 
-def cycle_latencies(base_url: str, paths: list[str], headers: dict, *, count: int,
-                    warmup: int) -> dict:
-    """Sequential GETs on one kept-alive connection cycling over `paths`; the first `warmup`
-    are not measured. p50 / p95 / max overall and the samples per path."""
+def measure_http(databases: dict[int, str], *, samples: int) -> dict[int, dict]:
+    """The page and the API of every size at once: a gunicorn per database, each request to
+    one size followed by the same request to the next, so that a shared machine's drift falls
+    on every size alike (the goal is a ratio between them)."""
     import http.client
 
-    host, port = base_url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=60)
-    samples: dict[str, list[float]] = defaultdict(list)
-    statuses = set()
-    for n in range(warmup + count):
-        path = paths[n % len(paths)]
-        started = time.perf_counter()
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        statuses.add(response.status)
-        if n >= warmup:
-            samples[path].append(elapsed)
-    connection.close()
-    every = [s for values in samples.values() for s in values]
-    return {"p50": statistics.median(every), "p95": statistics.quantiles(every, n=100)[94],
-            "max": max(every), "statuses": sorted(statuses), "by_path": dict(samples)}
-
-
-def measure_http(database: str, *, samples: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
     mix = filter_mix(timezone.localdate())
-    who = credentials()
+    who = {}
+    for size, database in databases.items():
+        use_database(database)
+        who[size] = credentials()
     connection.close()
-    out = {}
-    # STATIC_ROOT is the temporary folder (bench/settings.py), which whitenoise walks when a
-    # worker boots: a folder of its own, not the shared /tmp other processes churn.
-    with (tempfile.TemporaryDirectory(prefix="bench-reporting-") as static,
-          gunicorn(bench_env(database, TMPDIR=static), PORT) as url):
-        for name, prefix, headers in (("page", "/reports/?", who["cookie"]),
-                                      ("API", "/api/v1/reports/dashboard/?", who["token"])):
+    out: dict[int, dict] = {size: {} for size in databases}
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for n, (size, database) in enumerate(databases.items()):
+            # STATIC_ROOT is a temporary folder (bench/settings.py), which whitenoise walks when
+            # a worker boots: a folder of its own, not the shared /tmp other processes churn.
+            static = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-reporting-"))
+            urls[size] = stack.enter_context(gunicorn(bench_env(database, TMPDIR=static),
+                                                      PORT + n))
+        for name, prefix, credential in (("page", "/reports/?", "cookie"),
+                                         ("API", "/api/v1/reports/dashboard/?", "token")):
             paths = [prefix + query for _label, query in mix]
-            figures = cycle_latencies(url, paths, headers, count=samples, warmup=2 * len(paths))
-            out[name] = figures
-            bad = [s for s in figures["statuses"] if s != 200]
-            print(f"  {name:4s}: p50 {figures['p50']:6.1f} ms, p95 {figures['p95']:6.1f} ms, max "
-                  f"{figures['max']:6.1f} ms over {samples} requests"
-                  f"{'  NON-200: ' + str(bad) if bad else ''}", flush=True)
-            for (label, _query), path in zip(mix, paths, strict=True):
-                values = figures["by_path"][path]
-                print(f"        {label:26s} p50 {statistics.median(values):6.1f} ms, "
-                      f"max {max(values):6.1f} ms")
+            connections = {size: http.client.HTTPConnection(
+                *url.removeprefix("http://").split(":"), timeout=60)
+                for size, url in urls.items()}
+            samples_of: dict = {size: defaultdict(list) for size in databases}
+            statuses: dict = {size: set() for size in databases}
+            warmup = 2 * len(paths)
+            for n in range(warmup + samples):
+                path = paths[n % len(paths)]
+                for size, link in connections.items():
+                    started = time.perf_counter()
+                    link.request("GET", path, headers=who[size][credential])
+                    response = link.getresponse()
+                    response.read()
+                    elapsed = (time.perf_counter() - started) * 1000
+                    statuses[size].add(response.status)
+                    if n >= warmup:
+                        samples_of[size][path].append(elapsed)
+            for link in connections.values():
+                link.close()
+            for size in databases:
+                every = [v for values in samples_of[size].values() for v in values]
+                figures = out[size][name] = {
+                    "p50": statistics.median(every),
+                    "p95": statistics.quantiles(every, n=100)[94], "max": max(every)}
+                bad = [s for s in statuses[size] if s != 200]
+                print(f"  {size:>9,} {name:4s}: p50 {figures['p50']:6.1f} ms, p95 "
+                      f"{figures['p95']:6.1f} ms, max {figures['max']:6.1f} ms over {samples} "
+                      f"requests{'  NON-200: ' + str(bad) if bad else ''}", flush=True)
+                for (label, _query), path in zip(mix, paths, strict=True):
+                    values = samples_of[size][path]
+                    print(f"            {label:26s} p50 {statistics.median(values):6.1f} ms, "
+                          f"max {max(values):6.1f} ms")
     return out
 
 
@@ -599,13 +609,9 @@ def measure(declarations: int, args) -> dict:
         print("incremental update:", flush=True)
         result["incremental"] = measure_incremental(total, last)
     vacuum(*REPORTING_TABLES)
-    if "http" not in args.parts:
-        return result
-    print("dashboard page and reports API (gunicorn -w 2, DEBUG off, sequential, filters "
-          "cycling):", flush=True)
-    result["http"] = measure_http(database, samples=args.samples)
-    result["queries"] = dashboard_queries()
-    print_dashboard_queries("stock settings", result["queries"])
+    if "http" in args.parts:
+        result["queries"] = dashboard_queries()
+        print_dashboard_queries("stock settings", result["queries"])
     connection.close()
     return result
 
@@ -653,6 +659,13 @@ def main() -> None:
 
     django.setup()
     results = {size: measure(size, args) for size in args.sizes}
+    if "http" in args.parts:
+        print("\ndashboard page and reports API (gunicorn -w 2 per size, DEBUG off, one leader "
+              "at a time, filters cycling, each request to every size in turn):", flush=True)
+        for size, figures in measure_http({size: results[size]["database"]
+                                           for size in args.sizes},
+                                          samples=args.samples).items():
+            results[size]["http"] = figures
     summary(results)
     if not args.keep:
         for size in args.sizes:
