@@ -20,7 +20,7 @@ from declarations.models import (
     Violation,
 )
 
-from .rollups import ROLLUP_FIELDS, SEGMENT_SPANS, TAXES, day_bounds
+from .rollups import ROLLUP_FIELDS, SEGMENT_SPANS, TAXES, day_bounds, month_after, month_of
 
 CHANNELS = {"green", "yellow", "red"}
 CHECKS = {"doc_check", "inspection"}
@@ -253,8 +253,7 @@ def month_differences(first: date, last: date) -> list[str]:
 
     from .models import BY_FLOW, MONTHLY
 
-    first_month = first.replace(day=1)
-    month_end = (last.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    first_month, month_end = month_of(first), month_after(last) - timedelta(days=1)
     problems = []
     with primary():
         for source, target in [*MONTHLY.items(), *BY_FLOW.items()]:

@@ -277,29 +277,35 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
+def month_after(day: date) -> date:
+    """The first day of the next month."""
+    return (month_of(day) + timedelta(days=32)).replace(day=1)
+
+
+def _sums_rewrite(cursor, source: str, target: str, keys: str, sums: tuple, *, day: str,
+                  first_month: date, last_month: date, source_last: date) -> None:
+    """Delete `target`'s months first_month..last_month and write them again as `source`'s
+    rows of first_month..source_last summed per `day` (an expression) and `keys`."""
+    cursor.execute(f"DELETE FROM {target} WHERE day BETWEEN %s AND %s", [first_month, last_month])
+    cursor.execute(
+        f"INSERT INTO {target} (day, {keys}, {', '.join(sums)}) "
+        f"SELECT {day}, {keys}, {', '.join(f'SUM({name})' for name in sums)} FROM {source} "
+        f"WHERE day BETWEEN %s AND %s GROUP BY {day}, {keys}", [first_month, source_last])
+
+
 def months_recompute(first: date, last: date) -> None:
     """Delete and rewrite the month-grain rows of the months of first..last from the day rows
-    of those whole months."""
+    of those whole months, then their sums per flow."""
     first_month, last_month = month_of(first), month_of(last)
-    month_end = (last_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    month_end = month_after(last) - timedelta(days=1)
     with connection.cursor() as cursor:
         for day_table, (month_table, keys, sums) in MONTH_COPIES.items():
-            cursor.execute(f"DELETE FROM {month_table} WHERE day BETWEEN %s AND %s",
-                           [first_month, last_month])
-            cursor.execute(
-                f"INSERT INTO {month_table} (day, {keys}, {', '.join(sums)}) "
-                f"SELECT {month_start('day')}, {keys}, "
-                f"{', '.join(f'SUM({name})' for name in sums)} FROM {day_table} "
-                f"WHERE day BETWEEN %s AND %s GROUP BY {month_start('day')}, {keys}",
-                [first_month, month_end])
+            _sums_rewrite(cursor, day_table, month_table, keys, sums, day=month_start("day"),
+                          first_month=first_month, last_month=last_month, source_last=month_end)
         for month_table, (flow_table, keys, sums) in FLOW_COPIES.items():
-            cursor.execute(f"DELETE FROM {flow_table} WHERE day BETWEEN %s AND %s",
-                           [first_month, last_month])
-            cursor.execute(
-                f"INSERT INTO {flow_table} (day, {keys}, {', '.join(sums)}) "
-                f"SELECT day, {keys}, {', '.join(f'SUM({name})' for name in sums)} "
-                f"FROM {month_table} WHERE day BETWEEN %s AND %s GROUP BY day, {keys}",
-                [first_month, last_month])
+            _sums_rewrite(cursor, month_table, flow_table, keys, sums, day="day",
+                          first_month=first_month, last_month=last_month,
+                          source_last=last_month)
 
 
 # --- the whole pipeline --------------------------------------------------------------------

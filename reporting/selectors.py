@@ -30,7 +30,7 @@ from .models import (
     SegmentRollup,
     ValueRollup,
 )
-from .rollups import day_bounds
+from .rollups import day_bounds, month_after
 
 CHANNELS = ("green", "yellow", "red")
 FLOWS = ("import", "export")
@@ -81,18 +81,14 @@ def _where(f: ReportFilters, *, days: bool = True) -> Q:
     return q
 
 
-def _month_after(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
 def _parts(model, f: ReportFilters) -> list:
     """The rows of `model` (a day-grain rollup) that cover the period, filtered: its whole
     months from the month-grain copy, the days of the partial months at either end from the
     day rows. Every figure is a sum, so summing over the parts gives the period's figure."""
     keys = _where(f, days=False)
-    first_whole = f.date_from if f.date_from.day == 1 else _month_after(f.date_from)
-    ends_a_month = _month_after(f.date_to) - timedelta(days=1) == f.date_to
-    after_last_whole = _month_after(f.date_to) if ends_a_month else f.date_to.replace(day=1)
+    first_whole = f.date_from if f.date_from.day == 1 else month_after(f.date_from)
+    ends_a_month = month_after(f.date_to) - timedelta(days=1) == f.date_to
+    after_last_whole = month_after(f.date_to) if ends_a_month else f.date_to.replace(day=1)
     if first_whole >= after_last_whole:  # no whole month in the period
         return [model.objects.filter(keys, day__range=(f.date_from, f.date_to))]
     months = MONTHLY[model]
@@ -128,26 +124,34 @@ def _percent(part, whole) -> float | None:
 
 
 # --- tiles -------------------------------------------------------------------------------------
+def _month_key(value) -> date:
+    """A TruncMonth value as the month's first day (a datetime on some databases)."""
+    value = value.date() if hasattr(value, "date") and not isinstance(value, date) else value
+    return date(value.year, value.month, 1)
+
+
+def _collapse(sums: dict, position: int) -> dict:
+    """period_sums summed over all but one part of their key (0: per month, 1: per channel)."""
+    out: dict = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
+    for key, row in sums.items():
+        for name in SUMMED:
+            out[key[position]][name] += row[name] or 0
+    return out
+
+
 def period_sums(f: ReportFilters) -> dict:
     """{(month, channel): {figure: sum}} of the period: what totals, monthly and channel_mix
     read (one query when the dashboard asks for all three)."""
     parts = [rows.annotate(month=TruncMonth("day")) for rows in _parts(Rollup, f)]
     grouped = _grouped(parts, ("month", "channel"), **{name: Sum(name) for name in SUMMED})
-    out = {}
-    for (month, channel), row in grouped.items():
-        month = month.date() if hasattr(month, "date") and not isinstance(month, date) else month
-        out[(date(month.year, month.month, 1), channel)] = row  # the parts' months differ
-    return out
+    # the parts' months differ: no key twice
+    return {(_month_key(month), channel): row for (month, channel), row in grouped.items()}
 
 
 def totals(f: ReportFilters, sums: dict | None = None) -> dict:
     """The period's sums, and the registered declarations per channel; `sums`: period_sums(f)
     when already read."""
-    sums = period_sums(f) if sums is None else sums
-    by_channel: dict = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
-    for (_month, channel), row in sums.items():
-        for name in SUMMED:
-            by_channel[channel][name] += row[name] or 0
+    by_channel = _collapse(period_sums(f) if sums is None else sums, 1)
     out = {name: int(sum(row[name] for row in by_channel.values()))
            for name in SUMMED if not name.endswith(("usd", "vnd"))}
     out.update({name: _num(sum(row[name] for row in by_channel.values()))
@@ -228,23 +232,15 @@ def _months(first: date, last: date) -> list[date]:
     out, month = [], first.replace(day=1)
     while month <= last:
         out.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
-    return out
-
-
-def _by_month(sums: dict) -> dict:
-    out: dict = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
-    for (month, _channel), row in sums.items():
-        for name in SUMMED:
-            out[month][name] += row[name] or 0
+        month = month_after(month)
     return out
 
 
 def monthly(f: ReportFilters, sums: dict | None = None) -> list[dict]:
     """Per month of the period: declarations, turnover, revenue; and the same month a year
     before. `sums`: period_sums(f) when already read."""
-    now = _by_month(period_sums(f) if sums is None else sums)
-    before = _by_month(period_sums(f.shifted(-1)))
+    now = _collapse(period_sums(f) if sums is None else sums, 0)
+    before = _collapse(period_sums(f.shifted(-1)), 0)
     out = []
     for month in _months(f.date_from, f.date_to):
         this, last = now.get(month, {}), before.get(_shift_year(month, -1), {})
@@ -309,9 +305,8 @@ def revenue_progress(year: int, *, today: date | None = None, office_id: int | N
                  for rows in _parts(Rollup, ReportFilters(first, last))]
         if office_id:
             parts = [rows.filter(office_id=office_id) for rows in parts]
-        return {(m.date() if hasattr(m, "date") and not isinstance(m, date) else m)
-                .replace(day=1): _num(row["s"])
-                for (m,), row in _grouped(parts, ("month",), s=Sum("collected_vnd")).items()}
+        return {_month_key(month): _num(row["s"])
+                for (month,), row in _grouped(parts, ("month",), s=Sum("collected_vnd")).items()}
 
     # Two years of months in one read; last year's share to date needs its month's days too.
     a_year_ago = _shift_year(today, -1)
