@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     TEAM_LEADER = "team_leader", _("Team leader")
     BRANCH_LEADER = "branch_leader", _("Branch leader")
     ADMIN = "admin", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
 
 
 class EnterpriseStatus(models.TextChoices):

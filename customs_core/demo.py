@@ -27,6 +27,7 @@ DEMO_ACCOUNTS = [
     ("teamlead", Role.TEAM_LEADER, "Vũ Đức Thắng", None),
     ("leader", Role.BRANCH_LEADER, "Hoàng Văn Nam", None),
     ("admin", Role.ADMIN, "Quản trị hệ thống", None),
+    ("auditor", Role.AUDITOR, "Bùi Thanh Mai", None),
 ]
 
 # VND per unit around the start of the demo history, and a weekly drift (customs rates are
@@ -82,7 +83,8 @@ def accounts_seed(enterprises: list[Enterprise]) -> list[User]:
                       "email": f"{username}@demo.customs.local",
                       "enterprise": enterprises[enterprise_index]
                       if enterprise_index is not None else None,
-                      "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN})
+                      "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
+                      "is_enterprise_admin": role == Role.ENTERPRISE})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

@@ -105,6 +105,11 @@ class User(AbstractUser):
                                    on_delete=models.PROTECT, related_name="users")
     language = models.CharField(_("language"), max_length=8, default="vi",
                                 choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    # An enterprise's administrator manages its integration tokens (enterprise users only).
+    is_enterprise_admin = models.BooleanField(_("enterprise administrator"), default=False)
+    # "Sign out everywhere": a session opened before this moment is no longer valid.
+    sessions_revoked_at = models.DateTimeField(_("sessions revoked at"), null=True, blank=True,
+                                               editable=False)
 
     class Meta:
         verbose_name = _("user")

@@ -27,3 +27,7 @@ TEAM_LEADER_ROLES = frozenset({Role.TEAM_LEADER, Role.BRANCH_LEADER})
 RISK_VIEWER_ROLES = frozenset({Role.RISK, Role.BRANCH_LEADER, Role.ADMIN})
 RISK_EDITOR_ROLES = frozenset({Role.RISK, Role.ADMIN})
 ADMIN_ROLES = frozenset({Role.ADMIN})
+# Who searches the access audit (who read what, who changed rules and roles) and exports it.
+AUDIT_VIEWER_ROLES = frozenset({Role.BRANCH_LEADER, Role.AUDITOR})
+# Who must sign in with a second factor before any page or token works (optional for enterprises).
+SECOND_FACTOR_ROLES = OFFICER_ROLES
