@@ -58,6 +58,17 @@ def _celery_mode(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_passed(monkeypatch):
+    """`client.force_login(officer)` signs in as an officer does: password and second factor.
+    Tests of the second factor itself use `password_only_force_login` (issue 20)."""
+    from django.test.client import ClientMixin
+
+    from customs_core.testing.second_factor import force_login_with_second_factor
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_with_second_factor)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Throttle counters live in the cache, reference rows in the process: each test starts
     from zero (a transactional test reloads reference data under new primary keys)."""
@@ -145,7 +156,12 @@ def api_as(api_client):
     """api_as(user) -> an APIClient authenticated with that user's token."""
     from rest_framework.authtoken.models import Token
 
+    from customs_core.accounts.second_factor import mandatory_for
+    from customs_core.testing.second_factor import authenticator_of
+
     def login(user):
+        if mandatory_for(user):
+            authenticator_of(user)  # an officer's token works only with a second factor set up
         token, _ = Token.objects.get_or_create(user=user)
         api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return api_client

@@ -25,7 +25,8 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "enterprise", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = [*BaseUserAdmin.fieldsets,
-                 (_("Customs"), {"fields": ["role", "enterprise", "language"]})]
+                 (_("Customs"), {"fields": ["role", "enterprise", "is_enterprise_admin",
+                                            "language"]})]
     autocomplete_fields = ["enterprise"]
 
 

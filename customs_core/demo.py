@@ -13,6 +13,7 @@ from django.db import transaction
 from .choices import EnterpriseStatus, ExchangeRateSource, Role
 from .models import Enterprise, ExchangeRate, User
 from .reference_data import DATA_DIR
+from .roles import SECOND_FACTOR_ROLES
 from .selectors import week_start
 
 DEMO_PASSWORD = "demo-customs-2026"
@@ -88,8 +89,25 @@ def accounts_seed(enterprises: list[Enterprise]) -> list[User]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        if role in SECOND_FACTOR_ROLES:
+            demo_authenticator(user)
         users.append(user)
     return users
+
+
+# The demo officers' authenticator key (public, like the demo password): add
+# NVXW4Z3DMFUS2ZDFNVXS25DPORYC2MRW to an authenticator app, or print the current code with
+# `manage.py demo_totp_code`. Never used outside demo data.
+DEMO_TOTP_KEY = b"mongcai-demo-totp-26".hex()
+
+
+def demo_authenticator(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .accounts.second_factor import AUTHENTICATOR
+
+    TOTPDevice.objects.get_or_create(user=user, name=AUTHENTICATOR, confirmed=True,
+                                     defaults={"key": DEMO_TOTP_KEY})
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum.vn import mst
@@ -122,6 +123,14 @@ class User(AbstractUser):
                            | (~Q(role=Role.ENTERPRISE) & Q(enterprise__isnull=True))),
                 name="user_enterprise_matches_role"),
         ]
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, plus the moment of "sign out everywhere": changing
+        either ends every session (Django checks the hash on each request). Without a revocation
+        the hash is Django's own, so existing sessions survive an upgrade."""
+        revoked = self.sessions_revoked_at.isoformat() if self.sessions_revoked_at else ""
+        return salted_hmac("django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+                           self.password + revoked, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         """Vietnamese order: family name first ("Nguyễn Thị Lan")."""

@@ -1,6 +1,8 @@
-"""POST /api/v1/auth/token/: a token for a username and password, with the lockout and the
-throttle that the sign-in page has (issue: hardening)."""
+"""POST /api/v1/auth/token/: a token for a username and password (and the authenticator code
+where the account has a second factor), with the lockout and the throttle that the sign-in page
+has (issues: hardening, 20)."""
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -13,11 +15,19 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from ..accounts import second_factor
 from .parsers import JSONParser
+
+
+class TokenInputSerializer(AuthTokenSerializer):
+    otp_code = serializers.CharField(
+        required=False, help_text="The authenticator's 6-digit code or a recovery code: "
+                                  "required for officers and for accounts with a second factor.")
 
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires = serializers.DateTimeField()
 
 
 def lockout_seconds_left(request, username: str) -> int | None:
@@ -61,9 +71,12 @@ class TokenObtainView(APIView):
 
     @extend_schema(
         summary="Obtain an API token with a username and password",
-        request=AuthTokenSerializer,
+        request=TokenInputSerializer,
         responses={200: TokenOutputSerializer,
-                   400: OpenApiResponse(description="Wrong credentials or missing fields."),
+                   400: OpenApiResponse(description="Wrong credentials, a wrong or used "
+                                                    "authenticator code, or missing fields."),
+                   403: OpenApiResponse(description="An officer without a second factor: "
+                                                    "enrol on the website first."),
                    429: OpenApiResponse(description="Locked out after failed attempts, or "
                                                     "throttled: see Retry-After.")},
         auth=[])
@@ -78,5 +91,30 @@ class TokenObtainView(APIView):
             if seconds is not None:
                 return locked_out(seconds)
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        user = serializer.validated_data["user"]
+        if second_factor.required_for(user):
+            refused = self._second_factor_refusal(user, request.data.get("otp_code"))
+            if refused is not None:
+                return refused
+        token, _created = Token.objects.get_or_create(user=user)
+        if token.created <= timezone.now() - settings.USER_TOKEN_LIFETIME:
+            token.delete()  # expired: a new key, not the old one revived
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key,
+                         "expires": token.created + settings.USER_TOKEN_LIFETIME})
+
+    @staticmethod
+    def _second_factor_refusal(user, code) -> Response | None:
+        if second_factor.authenticator(user) is None:
+            return Response({"detail": _("Set up the second factor on the website before "
+                                         "using the API."),
+                             "code": "second_factor_enrolment_required"},
+                            status=status.HTTP_403_FORBIDDEN)
+        if not isinstance(code, str) or not code.strip():
+            return Response({"otp_code": [_("Your account has a second factor: send the "
+                                            "authenticator's code.")]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        verdict = second_factor.check(user, code)
+        if not verdict.ok:
+            return Response({"otp_code": [verdict.error]}, status=status.HTTP_400_BAD_REQUEST)
+        return None
