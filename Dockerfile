@@ -14,5 +14,12 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --n
     && mkdir -p /app/media && chown -R customs /app/media
 USER customs
 EXPOSE 8000
-CMD ["gunicorn", "customs_core.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", \
-     "--access-logfile", "-", "--max-requests", "2000", "--max-requests-jitter", "200"]
+# Several processes (gunicorn workers, a Celery pool) write their metrics here and /metrics
+# merges them; docker-compose.yml shares it between web and worker.
+ENV PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+# The access log is the app's own (JSON, with the request id); the config module adds the
+# multiprocess-metrics hooks and JSON for gunicorn's own lines.
+CMD ["gunicorn", "customs_core.wsgi:application", \
+     "-c", "python:customs_core.observability.gunicorn_config", \
+     "--bind", "0.0.0.0:8000", "--workers", "2", \
+     "--max-requests", "2000", "--max-requests-jitter", "200"]

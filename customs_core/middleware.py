@@ -42,7 +42,8 @@ def api_error_response(status: int, detail: str, **extra) -> JsonResponse:
 
 class ApiErrorMiddleware:
     """Every error under /api/ is JSON, a server error included: the client gets an error id
-    that the server log also shows, never Django's HTML page (issue: hardening)."""
+    (the request id) that the server log also shows, never Django's HTML page (issue:
+    hardening)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,7 +63,8 @@ class ApiErrorMiddleware:
             return api_error_response(413, _("The request body is too large."))
         if isinstance(exception, SuspiciousOperation):
             return api_error_response(400, _("Bad request."))
-        error_id = uuid.uuid4().hex[:12]
+        # the request id: the response's X-Request-ID, and on every log line of the request
+        error_id = getattr(request, "request_id", None) or uuid.uuid4().hex
         logger.error("API error %s on %s %s", error_id, request.method, request.path,
                      exc_info=exception)
         return api_error_response(500, _("Internal server error: report the error id to the "

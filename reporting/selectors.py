@@ -28,6 +28,7 @@ from .models import (
     Rollup,
     Segment,
     SegmentRollup,
+    StaleDeclaration,
     ValueRollup,
 )
 from .rollups import day_bounds, month_after
@@ -406,3 +407,10 @@ def _enterprise_clearance(mine: dict, seconds: dict, branch: dict) -> list[dict]
         out.append({"channel": channel, "own": _figures(counts, total),
                     "branch": {k: v for k, v in theirs.items() if k not in {"channel", "flow"}}})
     return out
+
+
+def rollup_lag_seconds() -> float:
+    """How long the oldest stale mark has waited for the rollup task (0 when none waits). The
+    lowest id is the oldest mark: a primary-key lookup however many marks pile up."""
+    oldest = StaleDeclaration.objects.order_by("id").values_list("marked_at", flat=True).first()
+    return max((timezone.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
