@@ -16,6 +16,7 @@ HOME_TEMPLATES = {
     Role.TEAM_LEADER: "customs_core/home_team_leader.html",
     Role.BRANCH_LEADER: "customs_core/home_branch_leader.html",
     Role.ADMIN: "customs_core/home_admin.html",
+    Role.AUDITOR: "audit/home_auditor.html",
 }
 
 # Later apps contribute cards to a role's home page: name -> callable(request) -> dict.

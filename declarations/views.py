@@ -14,6 +14,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from customs_core.audit.choices import AuditAction
+from customs_core.audit.services import record, record_officer_read
 from customs_core.exceptions import ApplicationError, PreconditionFailed, StateConflict
 
 from . import services
@@ -193,6 +195,8 @@ def declaration_detail(request, pk):
                "next_step": next_step(state=declaration.state, channel=declaration.channel,
                                       outstanding_vnd=declaration.outstanding_vnd)
                if request.user.is_declarant else None}
+    # After the panels: the risk panel notes the assessment it showed, and this row carries it.
+    record_officer_read(request, AuditAction.DECLARATION_VIEWED, declaration)
     return render(request, "declarations/detail.html", context)
 
 
@@ -476,8 +480,13 @@ def document_upload(request, pk):
 @login_required
 def document_file(request, pk, doc_pk):
     """An attached document, for whoever may see the declaration (404 for anyone else)."""
-    return document_response(document_get_for(request.user, declaration_id=pk,
-                                              document_id=doc_pk))
+    document = document_get_for(request.user, declaration_id=pk, document_id=doc_pk)
+    response = document_response(document)
+    if request.user.is_officer:  # an officer's read is audited, an enterprise's own is not
+        record(request, AuditAction.DOCUMENT_VIEWED, document.declaration,
+               details={"document": document.pk, "type": document.doc_type,
+                        "name": document.original_name})
+    return response
 
 
 @login_required
@@ -520,22 +529,33 @@ def lines_template(request):
 def lines_export(request, pk, kind):
     if kind not in SHEET_TYPES:
         raise Http404
-    return lines_file_response(declaration_detail_for(request.user, pk), kind)
+    declaration = declaration_detail_for(request.user, pk)
+    response = lines_file_response(declaration, kind)
+    record_officer_read(request, AuditAction.DECLARATION_PRINTED, declaration,
+                        details={"format": f"lines.{kind}"})
+    return response
 
 
 @login_required
 def declaration_print(request, pk):
-    return declaration_pdf_response(declaration_detail_for(request.user, pk))
+    declaration = declaration_detail_for(request.user, pk)
+    response = declaration_pdf_response(declaration)
+    record_officer_read(request, AuditAction.DECLARATION_PRINTED, declaration,
+                        details={"format": "pdf"})
+    return response
 
 
 @login_required
 def declaration_receipt(request, pk):
     declaration = declaration_detail_for(request.user, pk)
     try:
-        return receipt_pdf_response(declaration)
+        response = receipt_pdf_response(declaration)
     except StateConflict as exc:
         messages.error(request, exc.message)
         return redirect("declarations:detail", pk=pk)
+    record_officer_read(request, AuditAction.DECLARATION_PRINTED, declaration,
+                        details={"format": "receipt.pdf"})
+    return response
 
 
 @login_required

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from customs_core.audit.choices import AuditAction
+from customs_core.audit.services import record_officer_read
 from customs_core.exceptions import ApplicationError, PreconditionFailed, StateConflict
 from customs_core.models import BorderGate, Enterprise, User
 from customs_core.roles import FRONTLINE_ROLES, TEAM_LEADER_ROLES
@@ -188,6 +190,9 @@ def check_page(request, pk):
     _require_frontline(request)
     check = selectors.check_detail_for(request.user, pk)
     context = _workbench_context(request, check)
+    # The workbench shows the declaration (and its risk panel): a read, as its own page is.
+    record_officer_read(request, AuditAction.DECLARATION_VIEWED, context["d"],
+                        details={"check": check.pk})
     if _htmx(request):
         return render(request, "inspection/_workbench.html", context)
     return render(request, "inspection/check.html", context)

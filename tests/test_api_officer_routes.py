@@ -21,6 +21,7 @@ from declarations.testing import declaration_make, pdf_file
 from inspection.models import Check, CheckEvent, TeamMember
 from inspection.testing import crew_make, open_check_of
 from tests.routes import api_routes
+from tests.test_api_audit_routes import AUDIT_BODIES, AUDIT_PREFIXES
 from tests.test_api_declarant_tools_routes import TOOL_ROUTES
 from tests.test_api_partnership_routes import PARTNERSHIP_BODIES, PARTNERSHIP_PREFIXES
 from tests.test_api_reporting_routes import REPORT_BODIES, REPORT_PREFIXES
@@ -89,6 +90,8 @@ def test_every_api_route_is_in_a_matrix():
             # Keyed by (name, method): one action name, several meanings. DRF adds HEAD to a
             # route's actions once it served a GET: HEAD is that GET.
             known = (name, "get" if method == "head" else method) in PARTNERSHIP_BODIES
+        elif path.startswith(AUDIT_PREFIXES):  # keyed by (name, method), as the reports'
+            known = (name, "get" if method == "head" else method) in AUDIT_BODIES
         elif path.startswith(REPORT_PREFIXES):  # keyed by (name, method), as the desk's
             known = (name, "get" if method == "head" else method) in REPORT_BODIES
         elif name in TOOL_ROUTES:  # HS suggestions, the goods-line template

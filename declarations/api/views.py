@@ -17,6 +17,8 @@ from rest_framework.response import Response
 
 from customs_core.api.parsers import JSONParser
 from customs_core.api.serializing import parse, represent, represent_many
+from customs_core.audit.choices import AuditAction
+from customs_core.audit.services import record, record_officer_read
 from declarations import services
 from declarations.documents import document_attach, document_response
 from declarations.filters import DeclarationFilterSet
@@ -123,7 +125,9 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                                                           with_reference_rows(page)))
 
     def retrieve(self, request, pk=None):
-        return declaration_detail_response(request, pk)
+        declaration = declaration_detail_for(request.user, pk)
+        record_officer_read(request, AuditAction.DECLARATION_VIEWED, declaration)
+        return _render(declaration)
 
     @extend_schema(summary="Create a draft declaration with its goods lines",
                    request=DeclarationInputSerializer,
@@ -224,8 +228,13 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>\d+)/file",
             url_name="document-file", content_negotiation_class=FileNegotiation)
     def document_file(self, request, pk=None, document_id=None):
-        return document_response(document_get_for(request.user, declaration_id=pk,
-                                                  document_id=document_id))
+        document = document_get_for(request.user, declaration_id=pk, document_id=document_id)
+        response = document_response(document)
+        if request.user.is_officer:  # an officer's read is audited, an enterprise's own is not
+            record(request, AuditAction.DOCUMENT_VIEWED, document.declaration,
+                   details={"document": document.pk, "type": document.doc_type,
+                            "name": document.original_name})
+        return response
 
     @extend_schema(summary="Compute duties for unsaved input (nothing is written)",
                    request=DutyPreviewInputSerializer,
@@ -283,7 +292,11 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             content_negotiation_class=FileNegotiation)
     def lines_export(self, request, pk=None):
         declaration = declaration_detail_for(request.user, pk)
-        return lines_file_response(declaration, request.query_params.get("as"))
+        kind = request.query_params.get("as")
+        response = lines_file_response(declaration, kind)
+        record_officer_read(request, AuditAction.DECLARATION_PRINTED, declaration,
+                            details={"format": f"lines.{kind if kind in SHEET_TYPES else 'xlsx'}"})
+        return response
 
     @extend_schema(summary="The empty goods-line template (Vietnamese and English headings)",
                    request=None, parameters=[SHEET_FORMAT],
@@ -310,7 +323,11 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="print", url_name="print",
             content_negotiation_class=FileNegotiation)
     def print_pdf(self, request, pk=None):
-        return declaration_pdf_response(declaration_detail_for(request.user, pk))
+        declaration = declaration_detail_for(request.user, pk)
+        response = declaration_pdf_response(declaration)
+        record_officer_read(request, AuditAction.DECLARATION_PRINTED, declaration,
+                            details={"format": "pdf"})
+        return response
 
     @extend_schema(summary="The duty payment receipt (PDF); 409 while nothing is paid",
                    request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY,
@@ -318,4 +335,8 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="receipt", url_name="receipt",
             content_negotiation_class=FileNegotiation)
     def receipt(self, request, pk=None):
-        return receipt_pdf_response(declaration_detail_for(request.user, pk))
+        declaration = declaration_detail_for(request.user, pk)
+        response = receipt_pdf_response(declaration)
+        record_officer_read(request, AuditAction.DECLARATION_PRINTED, declaration,
+                            details={"format": "receipt.pdf"})
+        return response

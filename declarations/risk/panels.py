@@ -1,6 +1,7 @@
 """The risk panel of the declaration page: the latest assessment (confidential: officers only)
 and the channel override forms. Registered as the first detail-page panel (extensions.py)."""
 
+from customs_core.audit.services import note
 from customs_core.roles import CHANNEL_RAISER_ROLES
 from declarations.choices import Channel
 from declarations.workflow import actions_for
@@ -20,6 +21,9 @@ def risk_panel_visible(user, declaration) -> bool:
 def risk_panel_context(request, declaration) -> dict:
     user = request.user
     assessment = latest_assessment_for(declaration)
+    if assessment is not None:
+        # The page's own audit row (declaration viewed) records that it showed the assessment.
+        note(request, risk_assessment=assessment.pk)
     pending = pending_channel_request_for(declaration)
     current = OPEN_CHANNEL_STATES.get(declaration.state)
     higher = lower = []

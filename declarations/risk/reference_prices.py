@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from customs_core.audit.choices import AuditAction
+from customs_core.audit.services import record
 from customs_core.choices import Role
 from customs_core.models import TariffLine, User
 
@@ -34,9 +36,13 @@ def reference_price_set(*, hs_code: str, price_usd: Decimal, note: str,
     tariff_line = _tariff_line(hs_code)
     if price_usd is None or not price_usd.is_finite() or price_usd <= 0:
         raise ValidationError({"price_usd": [_("A positive price.")]})
+    old = ReferencePrice.objects.filter(tariff_line=tariff_line).first()
     price, _created = ReferencePrice.objects.update_or_create(
         tariff_line=tariff_line,
         defaults={"price_usd": price_usd, "note": note, "updated_by": by})
+    record(None, AuditAction.REFERENCE_PRICE_CHANGED, tariff_line, actor=by, label=hs_code,
+           details={"price_usd": {"old": old.price_usd if old else None, "new": price_usd},
+                    "note": note})
     return price
 
 
@@ -44,5 +50,11 @@ def reference_price_set(*, hs_code: str, price_usd: Decimal, note: str,
 def reference_price_clear(*, hs_code: str, by: User) -> bool:
     """Remove the override: the tariff's own reference price applies again."""
     _check_editor(by)
-    deleted, _rows = ReferencePrice.objects.filter(tariff_line=_tariff_line(hs_code)).delete()
-    return bool(deleted)
+    tariff_line = _tariff_line(hs_code)
+    old = ReferencePrice.objects.filter(tariff_line=tariff_line).first()
+    if old is None:
+        return False
+    old.delete()
+    record(None, AuditAction.REFERENCE_PRICE_CHANGED, tariff_line, actor=by, label=hs_code,
+           details={"price_usd": {"old": old.price_usd, "new": None}})
+    return True

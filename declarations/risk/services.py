@@ -9,6 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customs_core.audit.choices import AuditAction
+from customs_core.audit.services import record
 from customs_core.bulk import insert_rows
 from customs_core.exceptions import StateConflict
 from customs_core.models import User
@@ -319,6 +321,8 @@ def ruleset_clone(*, ruleset: RiskRuleset, by: User, name: str = "") -> RiskRule
                  params=r.params, points=r.points, valid_from=r.valid_from, valid_to=r.valid_to,
                  is_active=r.is_active, max_hits_without_selection=r.max_hits_without_selection)
         for r in ruleset.rules.all()])
+    record(None, AuditAction.RULESET_CREATED, draft, actor=by,
+           details={"version": draft.version, "cloned_from": ruleset.version})
     return draft
 
 
@@ -339,14 +343,40 @@ def rule_save(*, ruleset: RiskRuleset, data: dict, by: User,
         raise ValidationError({"valid_to": [_("The period ends before it starts.")]})
     if ruleset.rules.filter(code=data["code"]).exclude(pk=getattr(rule, "pk", None)).exists():
         raise ValidationError({"code": [_("This code is already used in this ruleset.")]})
+    created = rule is None
     rule = rule or RiskRule(ruleset=ruleset)
-    for name in ("code", "name", "rule_type", "effect", "points", "valid_from", "valid_to",
-                 "is_active", "max_hits_without_selection"):
+    before = _rule_values(rule)
+    for name in RULE_FIELDS:
         if name in data:
             setattr(rule, name, data[name])
     rule.params = params
     rule.save()
+    after = _rule_values(rule)
+    if created:
+        record(None, AuditAction.RISK_RULE_CREATED, rule, actor=by, label=_rule_label(rule),
+               details={"ruleset": ruleset.version, "rule": after})
+    else:
+        changes = {name: {"old": before[name], "new": after[name]} for name in after
+                   if before[name] != after[name]}
+        if changes:
+            record(None, AuditAction.RISK_RULE_CHANGED, rule, actor=by,
+                   label=_rule_label(rule), details={"ruleset": ruleset.version, **changes})
     return rule
+
+
+RULE_FIELDS = ("code", "name", "rule_type", "effect", "points", "valid_from", "valid_to",
+               "is_active", "max_hits_without_selection")
+
+
+def _rule_values(rule: RiskRule) -> dict:
+    """What the audit compares before and after a save (JSON-ready: dates as ISO text)."""
+    values = {name: getattr(rule, name) for name in (*RULE_FIELDS, "params")}
+    return {name: value.isoformat() if hasattr(value, "isoformat") else value
+            for name, value in values.items()}
+
+
+def _rule_label(rule: RiskRule) -> str:
+    return f"{rule.code} (v{rule.ruleset.version})"
 
 
 @transaction.atomic
@@ -354,6 +384,8 @@ def rule_delete(*, rule: RiskRule, by: User) -> None:
     """Remove a rule from a draft ruleset."""
     _may_edit_rules(by)
     _editable(rule.ruleset)
+    record(None, AuditAction.RISK_RULE_DELETED, rule, actor=by, label=_rule_label(rule),
+           details={"ruleset": rule.ruleset.version, "rule": _rule_values(rule)})
     rule.delete()
 
 
@@ -362,9 +394,13 @@ def ruleset_activate(*, ruleset: RiskRuleset, by: User) -> RiskRuleset:
     """Make a draft the active ruleset (the previous one is kept, read-only, for replay)."""
     _may_edit_rules(by)
     _editable(ruleset)
+    previous = RiskRuleset.objects.filter(is_active=True).values_list("version", flat=True)
+    previous = previous.first()
     RiskRuleset.objects.select_for_update().filter(is_active=True).update(is_active=False)
     ruleset.is_active, ruleset.activated_at = True, timezone.now()
     ruleset.save(update_fields=["is_active", "activated_at"])
+    record(None, AuditAction.RULESET_ACTIVATED, ruleset, actor=by,
+           details={"version": ruleset.version, "previous": previous})
     return ruleset
 
 

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from customs_core.api.parsers import JSONParser
 from customs_core.api.serializing import parse, represent, represent_many
+from customs_core.audit.choices import AuditAction
+from customs_core.audit.services import record
 from declarations.api.serializers import DeclarationOutputSerializer
 from declarations.api.views import declaration_detail_response
 from declarations.selectors import declaration_get_for, declarations_visible_to
@@ -49,8 +51,11 @@ class DeclarationRiskViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="risk")
     def risk(self, request, pk=None):
         declaration = _officer_declaration(request, pk)
-        return Response(represent_many(RiskAssessmentOutputSerializer,
-                                       assessments_for(declaration)))
+        assessments = list(assessments_for(declaration))
+        if assessments:  # confidential criteria shown: recorded (officers only reach here)
+            record(request, AuditAction.RISK_ASSESSMENT_VIEWED, declaration,
+                   details={"assessments": [a.pk for a in assessments]})
+        return Response(represent_many(RiskAssessmentOutputSerializer, assessments))
 
     @extend_schema(summary="Raise the channel (officers, with a reason)",
                    request=ChannelChangeInputSerializer,
