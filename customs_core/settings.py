@@ -39,7 +39,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "customs_core",
+    "customs_core.audit",
+    "customs_core.accounts",
     "declarations",
     "declarations.risk",
     "inspection",
@@ -50,13 +55,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The request id, the access log line and the HTTP metrics of every request.
+    "customs_core.observability.middleware.RequestObservabilityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request in hand, for audit rows written where no request is passed (issue 20).
+    "customs_core.audit.middleware.CurrentRequestMiddleware",
     "customs_core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The second factor and the officers' idle timeout (issue 20), after the user and messages.
+    "django_otp.middleware.OTPMiddleware",
+    "customs_core.accounts.middleware.IdleTimeoutMiddleware",
+    "customs_core.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "customs_core.middleware.ApiErrorMiddleware",
@@ -133,6 +146,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 
+# Accounts (issue 20): officers' sessions end after this long without a request; a person's
+# API token lives USER_TOKEN_HOURS; a password-reset link works once, for this many seconds.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+USER_TOKEN_LIFETIME = timedelta(hours=env.float("USER_TOKEN_HOURS", default=12.0))
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+OTP_TOTP_ISSUER = "Mong Cai customs"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -140,6 +160,9 @@ CSRF_FAILURE_VIEW = "customs_core.urls.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Access audit: how many proxies in front of the app add X-Forwarded-For (0: the address is
+# REMOTE_ADDR; n: the n-th address from the right, the one the outermost proxy saw).
+AUDIT_TRUSTED_PROXIES = env.int("AUDIT_TRUSTED_PROXIES", default=0)
 
 # Content-Security-Policy: our own scripts and styles only, no inline code, no CDN.
 CONTENT_SECURITY_POLICY = {
@@ -186,6 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API caller gets 401 with a WWW-Authenticate header.
         "customs_core.api.authentication.TokenAuthentication",
+        "customs_core.accounts.authentication.IntegrationTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -328,14 +352,28 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL",
 # Links in e-mails point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-# --- Logging ---------------------------------------------------------------------------------
+# --- Logging and metrics ---------------------------------------------------------------------
+# One JSON object a line for the log store ("json"), or "text" for a developer's console; every
+# line carries the id of its request (or of the request that queued its task).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # another value: the handler fails at start
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {
+        "()": "customs_core.observability.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "customs_core.observability.logs.JsonFormatter"},
+                   "text": {"()": "customs_core.observability.logs.text_formatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["request_context"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # "django" through the root's handler only: Django's own console handler printed its lines
+    # a second time, unformatted, under DEBUG
+    "loggers": {"django": {"handlers": [], "level": "INFO"},
+                "django.db.backends": {"level": "WARNING"}},
 }
+# /metrics for a Prometheus scraper: `Authorization: Bearer <METRICS_TOKEN>`; empty, only a
+# signed-in administrator reads it.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Inspection ----------------------------------------------------------------------------
 # Work points of a check (ASYCUDA's weighting): per declaration and per goods line.
@@ -378,3 +416,8 @@ CELERY_BEAT_SCHEDULE["inspection-sweep"] = {
     "task": "inspection.tasks.checks_sweep_task",
     "schedule": env.float("INSPECTION_SWEEP_SECONDS", default=60.0),
 }
+
+# --- Backup ----------------------------------------------------------------------------------
+# `manage.py backup` writes a timestamped folder here (database dump, media, manifest.json).
+# Production: a volume of its own, copied off the machine.
+BACKUP_ROOT = env.path("BACKUP_ROOT", default=BASE_DIR / "backups")

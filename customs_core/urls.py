@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("inspection.warehouses.api.urls")),
     path("", include("partnership.api.urls")),
     path("", include("reporting.api.urls")),
+    path("", include("customs_core.audit.api.urls")),
 ]
 
 
@@ -38,11 +39,14 @@ urlpatterns = [
     path("warehouses/", include("inspection.warehouses.urls")),
     path("", include("partnership.urls")),
     path("reports/", include("reporting.urls")),
+    path("audit/", include("customs_core.audit.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("customs_core.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("metrics", include("customs_core.observability.urls")),  # the operator's scraper
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
