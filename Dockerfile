@@ -5,6 +5,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=customs_core.settings_production
 
 WORKDIR /app
+# pg_dump / pg_restore 15 (bookworm's, the server's major version) for manage.py backup / restore.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 customs
 COPY requirements.lock ./
 RUN pip install -r requirements.lock

@@ -5,6 +5,7 @@ with DATABASE_URL=postgres://..., on PostgreSQL."""
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from customs_core.audit.choices import AuditAction
 from customs_core.audit.guard import guard_lifted, is_test_database
@@ -99,6 +100,6 @@ def test_flush_refuses_a_database_the_tests_did_not_make(event, monkeypatch):
     from customs_core.audit.management.commands import flush
 
     monkeypatch.setattr(flush, "is_test_database", lambda connection: False)
-    with pytest.raises(CommandError, match="append-only"):
+    with translation.override("en"), pytest.raises(CommandError, match="append-only"):
         call_command("flush", interactive=False, verbosity=0)
     assert AuditEvent.objects.filter(pk=event.pk).exists()
