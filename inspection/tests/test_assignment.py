@@ -171,9 +171,9 @@ def test_a_routing_batch_is_opened_and_assigned_in_a_constant_number_of_queries(
     """The router moves up to 200 declarations with one transition_batch(): the subscriber
     opens and assigns all of them at once, spreading the work and rotating one firm's
     declarations between the officers as single assignments would."""
+    from customs_core.working_hours import branch_calendar
     from declarations.choices import DeclarationState as S
     from declarations.testing import declaration_make
-    from customs_core.working_hours import branch_calendar
     from declarations.workflow import transition_batch
 
     TeamMember.objects.filter(team=crew.team).update(daily_capacity_points=5000)
