@@ -154,16 +154,10 @@ def api_client():
 @pytest.fixture
 def api_as(api_client):
     """api_as(user) -> an APIClient authenticated with that user's token."""
-    from rest_framework.authtoken.models import Token
-
-    from customs_core.accounts.second_factor import mandatory_for
-    from customs_core.testing.second_factor import authenticator_of
+    from customs_core.testing.second_factor import api_token
 
     def login(user):
-        if mandatory_for(user):
-            authenticator_of(user)  # an officer's token works only with a second factor set up
-        token, _ = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return api_client
 
     return login

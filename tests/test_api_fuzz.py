@@ -54,9 +54,9 @@ def _keep_test_connection():
 
 
 def _token(user) -> str:
-    from rest_framework.authtoken.models import Token
+    from customs_core.testing.second_factor import api_token
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_token(user)
 
 
 @pytest.fixture

@@ -56,6 +56,13 @@ def test_tariff_search_updates_results_in_place(live_server, page, demo_world):
 
 
 def _login(page, live_server, username):
+    from customs_core.accounts.second_factor import mandatory_for
+    from customs_core.models import User
+    from customs_core.testing.second_factor import authenticator_of
+
+    user = User.objects.get(username=username)
+    if mandatory_for(user):
+        authenticator_of(user)  # enrolled before (the demo officers are; made ones too)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)

@@ -88,3 +88,42 @@ def test_a_forgotten_password_is_asked_for_from_the_sign_in_page(live_server, pa
     page.fill("input[name=email]", "someone@example.vn")
     page.click("[data-testid=reset-submit]")
     assert page.url.endswith("/accounts/password-reset/sent/")
+
+
+def test_a_password_is_reset_from_the_e_mail_link_and_changed_later(live_server, page,
+                                                                    reference_data):
+    """The e-mail's link (read from the test outbox) opens the new-password page; the new
+    password signs in; the account page changes it again; the used link no longer works."""
+    import re
+
+    from django.core import mail
+
+    DeclarantFactory(username="forgetful", email="forgetful@example.vn")
+    page.goto(f"{live_server.url}/accounts/password-reset/")
+    page.fill("input[name=email]", "forgetful@example.vn")
+    page.click("[data-testid=reset-submit]")
+    page.wait_for_url("**/accounts/password-reset/sent/")
+    link = re.search(r"https?://\S+/accounts/password-reset/\S+/", mail.outbox[-1].body).group(0)
+    path = link[link.index("/accounts/"):]
+    page.goto(f"{live_server.url}{path}")
+    page.fill("input[name=new_password1]", "Mong-Cai-cua-khau-27")
+    page.fill("input[name=new_password2]", "Mong-Cai-cua-khau-27")
+    assert _axe_violations(page, live_server) == []
+    page.click("[data-testid=reset-confirm]")
+    page.wait_for_url("**/accounts/password-reset/done/")
+    assert _axe_violations(page, live_server) == []
+    page.goto(f"{live_server.url}{path}")
+    expect(page.locator("[data-testid=reset-invalid]")).to_be_visible()  # once only
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "forgetful")
+    page.fill("input[name=password]", "Mong-Cai-cua-khau-27")
+    page.click("[data-testid=login-submit]")
+    page.wait_for_selector("[data-testid=home-title]")
+    page.goto(f"{live_server.url}/accounts/password/")
+    assert _axe_violations(page, live_server) == []
+    page.fill("input[name=old_password]", "Mong-Cai-cua-khau-27")
+    page.fill("input[name=new_password1]", "Hai-quan-Quang-Ninh-28")
+    page.fill("input[name=new_password2]", "Hai-quan-Quang-Ninh-28")
+    page.click("[data-testid=password-change-submit]")
+    page.wait_for_url("**/accounts/security/")

@@ -51,7 +51,8 @@ def token_issue(user, *, name: str, days: int) -> tuple[IntegrationToken, str]:
 def token_revoke(user, token_id: int) -> IntegrationToken:
     """Revoke a token of the user's own enterprise (404 for another's: tokens_of scopes it)."""
     with transaction.atomic():
-        token = tokens_of(user.enterprise).select_for_update().get(pk=token_id)
+        token = (IntegrationToken.objects.select_for_update()
+                 .get(pk=token_id, enterprise_id=user.enterprise_id))
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.revoked_by = user

@@ -50,3 +50,13 @@ def force_login_with_second_factor(self, user, backend=None):
     password_only_force_login(self, user, backend)
     if second_factor.mandatory_for(user) or second_factor.enabled_for(user):
         session_pass_second_factor(self, user)
+
+
+def api_token(user) -> str:
+    """A person's API token key, as the token endpoint gives it: an officer has an
+    authenticator set up (their token works only then)."""
+    from rest_framework.authtoken.models import Token
+
+    if second_factor.mandatory_for(user):
+        authenticator_of(user)
+    return Token.objects.get_or_create(user=user)[0].key

@@ -180,9 +180,9 @@ def test_a_leader_sets_duty_and_capacity_others_get_403(api_as, crew):
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_claims_of_one_check_have_one_winner_and_one_event(reference_data):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from customs_core.testing.second_factor import api_token
     from customs_core.testing.services import require_postgresql
     from declarations.testing import publish_rates
     from inspection.testing import crew_make, declaration_routed
@@ -200,7 +200,7 @@ def test_twenty_concurrent_claims_of_one_check_have_one_winner_and_one_event(ref
         officer = UserFactory(username=f"race_extra{n}", role="doc_check")
         TeamMember.objects.create(team=crew.team, officer=officer, on_duty=False)
         officers.append(officer)
-    tokens = [Token.objects.create(user=officer).key for officer in officers]
+    tokens = [api_token(officer) for officer in officers]
 
     def claim(token):
         client = APIClient()

@@ -106,6 +106,7 @@ def test_a_used_code_is_refused_in_another_session(client, doc_checker):
     password_only_force_login(client, doc_checker)
     assert _verify(client, code).status_code == 302
     other = Client()
+    other.cookies["customs_language"] = "en"
     password_only_force_login(other, doc_checker)
     response = _verify(other, code)
     assert response.status_code == 400

@@ -40,6 +40,7 @@ def test_the_administrator_creates_a_token_and_sees_the_key_once(client, declara
 def test_an_expired_or_revoked_token_answers_401(api_client, declarant_a):
     token, key = tokens.token_issue(declarant_a, name="ERP", days=30)
     api = _bearer(api_client, key)
+    api.cookies["customs_language"] = "en"
     assert api.get("/api/v1/declarations/").status_code == 200
     IntegrationToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
     expired = api.get("/api/v1/declarations/")

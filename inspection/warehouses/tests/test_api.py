@@ -169,10 +169,10 @@ def test_movements_filter_by_kind_declaration_and_dates(api_as, declarant_a, sup
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_withdrawals_of_three_from_a_hundred(reference_data):
     """Exactly 33 succeed, 17 answer 409, the balance is 1 and the ledger's sum equals it."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from customs_core.testing.factories import UserFactory
+    from customs_core.testing.second_factor import api_token
     from customs_core.testing.services import require_postgresql
     from declarations.testing import publish_rates
 
@@ -181,7 +181,7 @@ def test_fifty_concurrent_withdrawals_of_three_from_a_hundred(reference_data):
     owner = DeclarantFactory(username="race_owner", enterprise=EnterpriseFactory())
     item = stock_in(owner, "100")
     officers = [UserFactory(username=f"race_officer{n}", role="inspection") for n in range(50)]
-    tokens = [Token.objects.create(user=officer).key for officer in officers]
+    tokens = [api_token(officer) for officer in officers]
 
     def withdraw(token):
         client = APIClient()
