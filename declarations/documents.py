@@ -6,6 +6,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from customs_core.audit.choices import AuditAction
+from customs_core.audit.services import record_officer_read
 from customs_core.exceptions import StateConflict
 from customs_core.models import User
 
@@ -101,4 +103,14 @@ def document_response(document: Document) -> FileResponse:
                             else "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def document_served(request, document: Document) -> FileResponse:
+    """document_response(), the page's and the API's alike, with an officer's read recorded in
+    the access audit (an enterprise reading its own document is not recorded)."""
+    response = document_response(document)
+    record_officer_read(request, AuditAction.DOCUMENT_VIEWED, document.declaration,
+                        details={"document": document.pk, "type": document.doc_type,
+                                 "name": document.original_name})
     return response

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customs_core.audit.choices import AuditAction
-from customs_core.audit.services import record, record_officer_read
+from customs_core.audit.services import record_officer_read
 from customs_core.exceptions import ApplicationError, PreconditionFailed, StateConflict
 
 from . import services
 from .actions import declaration_actions
 from .choices import DocumentType
-from .documents import document_attach, document_response
+from .documents import document_attach, document_served
 from .duties import DutyInputError
 from .filters import DeclarationFilterSet
 from .forms import (
@@ -481,12 +481,7 @@ def document_upload(request, pk):
 def document_file(request, pk, doc_pk):
     """An attached document, for whoever may see the declaration (404 for anyone else)."""
     document = document_get_for(request.user, declaration_id=pk, document_id=doc_pk)
-    response = document_response(document)
-    if request.user.is_officer:  # an officer's read is audited, an enterprise's own is not
-        record(request, AuditAction.DOCUMENT_VIEWED, document.declaration,
-               details={"document": document.pk, "type": document.doc_type,
-                        "name": document.original_name})
-    return response
+    return document_served(request, document)
 
 
 @login_required

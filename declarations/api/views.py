@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from customs_core.api.parsers import JSONParser
 from customs_core.api.serializing import parse, represent, represent_many
 from customs_core.audit.choices import AuditAction
-from customs_core.audit.services import record, record_officer_read
+from customs_core.audit.services import record_officer_read
 from declarations import services
-from declarations.documents import document_attach, document_response
+from declarations.documents import document_attach, document_served
 from declarations.filters import DeclarationFilterSet
 from declarations.idempotency import idempotent
 from declarations.paperwork import (
@@ -229,12 +229,7 @@ class DeclarationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             url_name="document-file", content_negotiation_class=FileNegotiation)
     def document_file(self, request, pk=None, document_id=None):
         document = document_get_for(request.user, declaration_id=pk, document_id=document_id)
-        response = document_response(document)
-        if request.user.is_officer:  # an officer's read is audited, an enterprise's own is not
-            record(request, AuditAction.DOCUMENT_VIEWED, document.declaration,
-                   details={"document": document.pk, "type": document.doc_type,
-                            "name": document.original_name})
-        return response
+        return document_served(request, document)
 
     @extend_schema(summary="Compute duties for unsaved input (nothing is written)",
                    request=DutyPreviewInputSerializer,
