@@ -10,13 +10,13 @@ from declarations.demo import HistoryRouter
 
 from .defaults import ruleset_install_defaults
 from .models import RiskAssessment
-from .scoring import Facts, LineFacts, capacity_topup, evaluate
+from .scoring import Facts, LineFacts, capacity_rank, evaluate
 from .services import ASSESSMENT_COLUMNS, policy_of, specs_of
 
 
 class RiskRouter(HistoryRouter):
-    """The live routing engine applied in memory: scoring with the active ruleset, the
-    capacity top-up over the last decisions, and each enterprise's violations so far; one
+    """The live routing engine applied in memory: scoring with the active ruleset, capacity
+    ranked over the last decisions, and each enterprise's violations so far; one
     assessment row per routed declaration, written with the history."""
 
     def __init__(self):
@@ -25,7 +25,7 @@ class RiskRouter(HistoryRouter):
         self.rules = specs_of(self.ruleset.rules.all())
         self.policy = policy_of(self.ruleset)
         self.violations: dict[int, list[date]] = {}
-        self.recent: deque[str] = deque(maxlen=self.ruleset.topup_window)
+        self.recent: deque[tuple[str, int]] = deque(maxlen=self.ruleset.topup_window)
         self.writers = {"assessment": BulkWriter(RiskAssessment, ASSESSMENT_COLUMNS)}
         self._last = None
 
@@ -42,11 +42,12 @@ class RiskRouter(HistoryRouter):
                           reference_price_usd=t.reference_unit_price_usd)
                 for n, (t, origin, usd) in enumerate(lines, start=1)))
         decision = evaluate(facts, self.rules, self.policy)
-        channel, extra = capacity_topup(
-            decision.channel, list(self.recent),
+        channel, extra = capacity_rank(
+            decision, number=number, recent=list(self.recent), secret=self.policy.secret,
             expected_yellow=self.ruleset.expected_yellow_percent,
-            expected_red=self.ruleset.expected_red_percent)
-        self.recent.appendleft(channel)
+            expected_red=self.ruleset.expected_red_percent,
+            max_yellow=self.ruleset.max_yellow_percent, max_red=self.ruleset.max_red_percent)
+        self.recent.appendleft((channel, decision.score))
         post_audit = channel == "green" and decision.post_audit
         self._last = (pk, decision, channel, [h.as_dict() for h in extra], post_audit)
         return channel, post_audit

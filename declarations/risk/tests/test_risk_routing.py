@@ -111,17 +111,51 @@ def test_maximum_hits_with_no_selection(ruleset, make_declaration):
     assert channels == ["green", "green", "yellow", "green"]
 
 
-def test_capacity_topup_selects_when_the_window_is_short(ruleset, make_declaration):
-    ruleset.expected_red_percent = Decimal(0)
+def test_capacity_raises_the_highest_scoring_once_the_window_is_judged(ruleset,
+                                                                        make_declaration):
+    ruleset.expected_red_percent, ruleset.expected_yellow_percent = Decimal(0), Decimal(10)
     ruleset.save()
-    for _ in range(25):
+    for _ in range(20):  # score 0: not judged before 20 decisions, all green
         declaration_route(declaration_id=make_declaration(state="submitted").pk)
-    channels = list(RiskAssessment.objects.order_by("created_at", "id")
-                    .values_list("channel", flat=True))
-    assert channels[:20] == ["green"] * 20  # not judged before 20 decisions
-    assert "yellow" in channels[20:]
-    topped = RiskAssessment.objects.filter(channel="yellow").first()
-    assert topped.fired[-1]["code"] == "topup-yellow"
+    assert set(RiskAssessment.objects.values_list("channel", flat=True)) == {"green"}
+    add_rule(ruleset, RuleType.TRADING_COUNTRY, {"countries": ["CN"]}, points=20)  # < 30
+    assessment = declaration_route(declaration_id=make_declaration(state="submitted").pk)
+    assert (assessment.score, assessment.channel) == (20, "yellow")
+    capacity = assessment.fired[-1]
+    assert capacity["code"] == "capacity-yellow" and capacity["type"] == "capacity"
+    assert capacity["args"] == {"channel": "yellow", "actual": "0.0", "window": 20,
+                                "target": "10.00", "score": 20, "rank": 1, "top": "10.00"}
+
+
+def test_capacity_lowers_a_red_by_score_above_the_ceiling(ruleset, make_declaration):
+    ruleset.expected_red_percent, ruleset.max_red_percent = Decimal(0), Decimal(10)
+    ruleset.save()
+    add_rule(ruleset, RuleType.TRADING_COUNTRY, {"countries": ["CN"]}, points=80)
+    channels = [declaration_route(declaration_id=make_declaration(state="submitted").pk).channel
+                for _ in range(22)]
+    assert channels == ["red"] * 20 + ["yellow"] * 2  # red 100% of the last 20 > 10%
+    lowered = RiskAssessment.objects.filter(channel="yellow").first()
+    assert lowered.score == 80 and lowered.fired[-1]["code"] == "capacity-drop-red"
+
+
+def test_ceilings_are_never_below_the_expected_share_and_a_clone_keeps_them(ruleset,
+                                                                            risk_officer):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    from declarations.risk.services import ruleset_clone
+
+    ruleset.max_red_percent = Decimal(4)  # expected 5
+    with pytest.raises(ValidationError) as info:
+        ruleset.full_clean()
+    assert set(info.value.message_dict) == {"max_red_percent"}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ruleset.save()
+    ruleset.max_red_percent, ruleset.max_yellow_percent = Decimal(8), Decimal("37.5")
+    ruleset.full_clean()
+    ruleset.save()
+    draft = ruleset_clone(ruleset=ruleset, by=risk_officer)
+    assert (draft.max_yellow_percent, draft.max_red_percent) == (Decimal("37.5"), Decimal(8))
 
 
 def test_amended_declaration_is_scored_again(ruleset, make_declaration, declarant_a,
