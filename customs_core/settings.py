@@ -389,6 +389,15 @@ GATE_LOOKUP_DAYS = env.int("GATE_LOOKUP_DAYS", default=7)
 # Bonded goods: the storage term (the Customs Law 2014: 12 months, extendable), and how often
 # the beat task flags the goods held past it.
 BONDED_STORAGE_TERM_MONTHS = env.int("BONDED_STORAGE_TERM_MONTHS", default=12)
+# Learned selection: the risk profiles nightly, a new model (not activated) each Sunday night.
+CELERY_BEAT_SCHEDULE["risk-profiles-rebuild"] = {
+    "task": "declarations.risk.tasks.profiles_rebuild_task",
+    "schedule": crontab(minute=30, hour=1),
+}
+CELERY_BEAT_SCHEDULE["risk-model-train"] = {
+    "task": "declarations.risk.tasks.risk_model_train_task",
+    "schedule": crontab(minute=0, hour=2, day_of_week=0),
+}
 CELERY_BEAT_SCHEDULE["bonded-overdue"] = {
     "task": "inspection.warehouses.tasks.stock_flag_overdue_task",
     "schedule": env.float("BONDED_OVERDUE_SECONDS", default=3600.0),

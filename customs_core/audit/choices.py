@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     RISK_RULE_DELETED = "risk_rule_deleted", _("Risk rule deleted")
     RULESET_CREATED = "ruleset_created", _("Ruleset version created")
     RULESET_ACTIVATED = "ruleset_activated", _("Ruleset version activated")
+    RISK_MODEL_ACTIVATED = "risk_model_activated", _("Risk model activated or retired")
     REFERENCE_PRICE_CHANGED = "reference_price_changed", _("Reference price changed")
     # Accounts.
     ACCOUNT_CREATED = "account_created", _("Account created")
@@ -31,6 +32,7 @@ OBJECT_TYPES = {
     "declarations.declaration": _("Declaration"),
     "risk.riskrule": _("Risk rule"),
     "risk.riskruleset": _("Ruleset"),
+    "risk.riskmodel": _("Risk model"),
     "customs_core.tariffline": _("Tariff line"),
     "customs_core.user": _("User account"),
 }

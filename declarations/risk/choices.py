@@ -18,6 +18,8 @@ class RuleType(models.TextChoices):
     AMENDMENTS = "amendments", _("Number of amendments")
     ENTERPRISE_LIST = "enterprise_list", _("Enterprise list")
     RANDOM = "random", _("Random selection")
+    PROFILE = "profile", _("Risk profiles (learned from outcomes)")
+    MODEL = "model", _("Learned model")
 
 
 class RuleEffect(models.TextChoices):

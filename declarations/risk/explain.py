@@ -21,7 +21,9 @@ SYSTEM_HITS = [
     ("min-random", "Minimum random selection", gettext_lazy("Minimum random selection")),
     ("post-audit-random", "Random post-clearance audit",
      gettext_lazy("Random post-clearance audit")),
-    ("topup-", "Capacity top-up", gettext_lazy("Capacity top-up")),
+    ("capacity-drop-", "Capacity ranking", gettext_lazy("Capacity ranking")),
+    ("capacity-", "Capacity ranking", gettext_lazy("Capacity ranking")),
+    ("topup-", "Capacity top-up", gettext_lazy("Capacity top-up")),  # assessments before ranking
     ("max-hits-", "Maximum hits with no selection",
      gettext_lazy("Maximum hits with no selection")),
     ("amendment-floor", "Amendment requested by an officer",
@@ -76,6 +78,77 @@ def _draw(a):
         "draw": _number(a["draw"]), "percent": _number(a["percent"])}
 
 
+def _capacity(a, *, raised: bool) -> str:
+    values = {"channel": CHANNEL_SHARE.get(a["channel"], a["channel"]),
+              "actual": _number(a["actual"]), "window": a["window"],
+              "target": _number(a["target"]), "score": a["score"], "rank": a["rank"],
+              "top": _number(a["top"])}
+    if raised:
+        text = _("%(channel)s %(actual)s%% of the last %(window)d decisions, below the "
+                 "expected %(target)s%%; score %(score)s ranks %(rank)d of %(window)d, within "
+                 "the top %(top)s%%") % values
+    else:
+        text = _("%(channel)s %(actual)s%% of the last %(window)d decisions, above the "
+                 "ceiling of %(target)s%%; score %(score)s ranks %(rank)d of %(window)d, "
+                 "outside the top %(top)s%%") % values
+    if "draw" in a:
+        text += " " + ngettext("(%(tied)d decision with the same score: random draw %(draw)s)",
+                               "(%(tied)d decisions with the same score: random draw "
+                               "%(draw)s)", a["tied"]) % {"tied": a["tied"],
+                                                           "draw": _number(a["draw"])}
+    return text
+
+
+def _key_value(value: str) -> str:
+    return " × ".join(str(value).split("|"))
+
+
+def _profile(a) -> str:
+    from .learning_labels import PROFILE_KEY_LABELS
+
+    return ngettext("%(key)s %(value)s: %(violations)d violation in %(inspections)d "
+                    "inspections, %(lift)s× the base rate",
+                    "%(key)s %(value)s: %(violations)d violations in %(inspections)d "
+                    "inspections, %(lift)s× the base rate", a["violations"]) % {
+        "key": PROFILE_KEY_LABELS.get(a["key"], a["key"]), "value": _key_value(a["value"]),
+        "violations": a["violations"], "inspections": a["inspections"],
+        "lift": _number(round(Decimal(str(a["lift"])), 1))}
+
+
+def _reason(r) -> str:
+    from .learning_labels import FEATURE_GROUP_LABELS, PROFILE_KEY_LABELS
+
+    group = r["group"]
+    if group in PROFILE_KEY_LABELS:
+        return _profile({**r, "key": group})
+    if group == "unit_value":
+        parts = []
+        if r.get("vs_usual") is not None:
+            parts.append(_("unit value %(ratio)s× the usual for HS %(hs6)s") % {
+                "ratio": _number(round(Decimal(str(r["vs_usual"])), 2)), "hs6": r["hs6"]})
+        if r.get("price_ratio") is not None:
+            parts.append(_("lowest price %(ratio)s× the reference price") % {
+                "ratio": _number(round(Decimal(str(r["price_ratio"])), 2))})
+        return "; ".join(parts) or str(FEATURE_GROUP_LABELS["unit_value"])
+    if group == "value":
+        return _("declared value %(value)s USD") % {
+            "value": _number(round(Decimal(str(r["value_usd"])), 0))}
+    label = FEATURE_GROUP_LABELS.get(group, group.split(":", 1)[-1])
+    value = r.get("value")
+    return f"{label}: {_number(value) if isinstance(value, (int, float)) else value}"
+
+
+def _model(a) -> str:
+    text = _("model v%(version)s: probability %(probability)s%%, %(lift)s× the base rate") % {
+        "version": a.get("version") or "-",
+        "probability": _number(round(Decimal(str(a["probability"])) * 100, 1)),
+        "lift": _number(round(Decimal(str(a["lift"])), 1))}
+    reasons = [_reason(r) for r in a.get("reasons", [])]
+    if reasons:
+        text += "; " + _("because: %(reasons)s") % {"reasons": "; ".join(reasons)}
+    return text
+
+
 RULE_DETAILS = {
     RuleType.COMPLIANCE_HISTORY: _violations,
     RuleType.NEW_ENTERPRISE: lambda a: ngettext(
@@ -93,10 +166,14 @@ RULE_DETAILS = {
                                             a["count"]) % a,
     RuleType.ENTERPRISE_LIST: lambda a: _("enterprise %(tax_code)s is on the list") % a,
     RuleType.RANDOM: _draw,
+    RuleType.PROFILE: _profile,
+    RuleType.MODEL: _model,
 }
 SYSTEM_DETAILS = {
     "min-random": _draw,
     "post-audit-random": _draw,
+    "capacity-drop-": lambda a: _capacity(a, raised=False),
+    "capacity-": lambda a: _capacity(a, raised=True),
     "topup-": lambda a: _("%(channel)s %(actual)s%% of the last %(window)d decisions, "
                           "expected %(expected)s%%") % {
         "channel": CHANNEL_SHARE.get(a["channel"], a["channel"]),

@@ -69,5 +69,10 @@ def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
             if enterprise.established_on else None,
             violation_days_ago=tuple(sorted((now - at).days
                                             for at in violations.get(d.enterprise_id, []))),
-            amendment_count=d.amendment_count, lines=tuple(line_facts))
+            amendment_count=d.amendment_count, lines=tuple(line_facts),
+            declarant=str(d.declarant_id or ""), border_gate=str(d.border_gate_id or ""),
+            partner=" ".join(d.partner_name.upper().split())[:80],
+            value_usd=float(d.customs_value_vnd / usd_rate)
+            if usd_rate and d.customs_value_vnd else None,
+            quantity=float(d.gross_weight_kg) if d.gross_weight_kg else None)
     return facts

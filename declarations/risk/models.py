@@ -7,9 +7,11 @@ The tables were created when risk was part of the declarations app; they keep th
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from customs_core.models import TariffLine
 
@@ -27,14 +29,22 @@ class RiskRuleset(models.Model):
     is_active = models.BooleanField(default=False)
     yellow_threshold = models.PositiveIntegerField(default=30)  # score from which: yellow
     red_threshold = models.PositiveIntegerField(default=70)  # score from which: red
-    # Expected share of each channel: would-be-green declarations are topped up when the
-    # actual share over the last `topup_window` decisions falls short (ASYCUDA selectivity;
-    # matches the teams' capacity). 100 decisions are about a day at Mong Cai's volume; a
-    # window of decisions rather than a calendar day keeps quiet days and mornings sensible.
+    # Expected share of each channel, a floor: when the actual share over the last
+    # `topup_window` decisions falls short, a declaration whose score ranks among the top
+    # expected share of the window is raised (ASYCUDA selectivity; matches the teams'
+    # capacity). 100 decisions are about a day at Mong Cai's volume; a window of decisions
+    # rather than a calendar day keeps quiet days and mornings sensible.
     expected_yellow_percent = models.DecimalField(max_digits=5, decimal_places=2,
                                                   default=Decimal("37.5"), validators=PERCENT)
     expected_red_percent = models.DecimalField(max_digits=5, decimal_places=2,
                                                default=Decimal("5.0"), validators=PERCENT)
+    # Ceilings (none when empty): above one, a declaration in that channel by its score alone
+    # that does not rank among the top expected share is lowered one channel; mandatory red and
+    # random selections never are.
+    max_yellow_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True,
+                                             blank=True, validators=PERCENT)
+    max_red_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True,
+                                          blank=True, validators=PERCENT)
     topup_window = models.PositiveIntegerField(default=100,
                                                validators=[MinValueValidator(20),
                                                            MaxValueValidator(10_000)])
@@ -55,10 +65,30 @@ class RiskRuleset(models.Model):
                                     name="one_active_ruleset"),
             models.CheckConstraint(condition=Q(red_threshold__gt=models.F("yellow_threshold")),
                                    name="ruleset_red_above_yellow"),
+            models.CheckConstraint(
+                condition=Q(max_yellow_percent__isnull=True)
+                | Q(max_yellow_percent__gte=models.F("expected_yellow_percent")),
+                name="ruleset_max_yellow_not_below_expected"),
+            models.CheckConstraint(
+                condition=Q(max_red_percent__isnull=True)
+                | Q(max_red_percent__gte=models.F("expected_red_percent")),
+                name="ruleset_max_red_not_below_expected"),
         ]
 
     def __str__(self) -> str:
         return f"v{self.version} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        for ceiling, floor in (("max_yellow_percent", "expected_yellow_percent"),
+                               ("max_red_percent", "expected_red_percent")):
+            top, bottom = getattr(self, ceiling), getattr(self, floor)
+            if top is not None and bottom is not None and top < bottom:
+                errors[ceiling] = [_("A ceiling is at least the expected share "
+                                     "(%(expected)s%%).") % {"expected": bottom}]
+        if errors:
+            raise ValidationError(errors)
 
 
 class RiskRule(models.Model):
@@ -195,3 +225,7 @@ class RoutingFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id} after {self.attempts} attempts"
+
+
+# Learned selection's tables (profile sets, models, backtests) live in their own module.
+from .models_learning import Backtest, RiskModel, RiskProfileSet  # noqa: E402,F401

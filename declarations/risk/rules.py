@@ -89,6 +89,17 @@ def _validate_random(p):
     return {"rate_percent": _percent(p, "rate_percent")}
 
 
+def _validate_profile(p):
+    from .learning.profiles import KEYS
+
+    keys = p.get("keys", list(KEYS))
+    if not isinstance(keys, list) or not keys or any(k not in KEYS for k in keys):
+        raise ValidationError({"keys": _("Profile keys among: %(keys)s.")
+                               % {"keys": ", ".join(KEYS)}})
+    return {"keys": [k for k in KEYS if k in keys],
+            "min_inspections": _int(p, "min_inspections", minimum=1, maximum=1000, default=5)}
+
+
 VALIDATORS = {
     RuleType.COMPLIANCE_HISTORY: _validate_compliance,
     RuleType.NEW_ENTERPRISE: _validate_new_enterprise,
@@ -101,6 +112,8 @@ VALIDATORS = {
     RuleType.AMENDMENTS: _validate_amendments,
     RuleType.ENTERPRISE_LIST: _validate_enterprises,
     RuleType.RANDOM: _validate_random,
+    RuleType.PROFILE: _validate_profile,
+    RuleType.MODEL: _validate_nothing,
 }
 
 # An example of valid parameters per type, shown in the editor.
@@ -116,6 +129,9 @@ EXAMPLES = {
     RuleType.AMENDMENTS: {"min_amendments": 2},
     RuleType.ENTERPRISE_LIST: {"tax_codes": ["0100233583"]},
     RuleType.RANDOM: {"rate_percent": "2.5"},
+    RuleType.PROFILE: {"keys": ["hs6_origin", "enterprise", "enterprise_hs6", "declarant"],
+                       "min_inspections": 5},
+    RuleType.MODEL: {},
 }
 
 
@@ -133,4 +149,7 @@ def rule_params_clean(rule_type: str, effect: str, params) -> dict:
                                % {"names": ", ".join(sorted(unknown))}})
     if rule_type == RuleType.RANDOM and effect == RuleEffect.MANDATORY_RED:
         raise ValidationError({"effect": _("A random selection cannot force red.")})
+    if rule_type in (RuleType.PROFILE, RuleType.MODEL) and effect != RuleEffect.POINTS:
+        raise ValidationError({"effect": _("A learned criterion adds points (up to its "
+                                           "points) to the score.")})
     return VALIDATORS[rule_type](params)

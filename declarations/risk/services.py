@@ -23,6 +23,7 @@ from ..workflow import transition, transition_batch
 from . import cache as risk_cache
 from .choices import ChannelRequestStatus, RiskErrorCode, RuleEffect
 from .facts import facts_for
+from .learned import learned_for
 from .models import ChannelChangeRequest, RiskAssessment, RiskRule, RiskRuleset
 from .policy import policy_of, ruleset_active, specs_of
 from .rules import rule_params_clean
@@ -30,7 +31,7 @@ from .scoring import (
     CHANNEL_ORDER,
     Decision,
     Hit,
-    capacity_topup,
+    capacity_rank,
     evaluate,
 )
 
@@ -38,10 +39,11 @@ OPEN_CHANNEL_STATES = {S.GREEN: Channel.GREEN, S.YELLOW: Channel.YELLOW, S.RED: 
 
 
 # --- routing -----------------------------------------------------------------------------------
-def _recent_channels(ruleset: RiskRuleset) -> list[str]:
-    """Channels of the last `topup_window` decisions, newest first (the top-up's window)."""
-    return list(RiskAssessment.objects.order_by("-created_at")
-                .values_list("channel", flat=True)[:ruleset.topup_window])
+def _recent_decisions(ruleset: RiskRuleset) -> list[tuple[str, int]]:
+    """(channel, score) of the last `topup_window` decisions, newest first: the window capacity
+    ranks a declaration in."""
+    return list(RiskAssessment.objects.order_by("-created_at", "-pk")
+                .values_list("channel", "score")[:ruleset.topup_window])
 
 
 class _MaxHitCounters:
@@ -171,13 +173,19 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
     risk = risk_cache.tables()
     counters = _MaxHitCounters(risk.rules)
     facts = facts_for(batch)
-    recent = _recent_channels(risk.ruleset)
+    ruleset = risk.ruleset
+    recent = _recent_decisions(ruleset)
     assessments, groups = [], defaultdict(list)
-    for declaration in batch:
-        decision = evaluate(facts[declaration.pk], risk.specs, risk.policy)
-        channel, topup = capacity_topup(decision.channel, recent,
-                                        expected_yellow=risk.ruleset.expected_yellow_percent,
-                                        expected_red=risk.ruleset.expected_red_percent)
+    learned = learned_for([facts[d.pk] for d in batch], risk.specs)
+    for declaration, declaration_learned in zip(batch, learned, strict=True):
+        declaration_facts = facts[declaration.pk]
+        decision = evaluate(declaration_facts, risk.specs, risk.policy,
+                            learned=declaration_learned)
+        channel, capacity = capacity_rank(
+            decision, number=declaration_facts.number, recent=recent, secret=risk.policy.secret,
+            expected_yellow=ruleset.expected_yellow_percent,
+            expected_red=ruleset.expected_red_percent,
+            max_yellow=ruleset.max_yellow_percent, max_red=ruleset.max_red_percent)
         channel, max_hits = counters.apply(decision, channel)
         floor = floors.get(declaration.pk)
         if floor and CHANNEL_ORDER[floor] > CHANNEL_ORDER[channel]:
@@ -187,13 +195,13 @@ def declarations_route(*, first_id: int, limit: int = ROUTING_BATCH) -> list[Ris
                                        if floor == Channel.RED else RuleEffect.POINTS, 0,
                                        f"back in the {floor} channel of the check that asked "
                                        f"for the amendment", {"channel": floor})]
-        recent = [channel, *recent[:risk.ruleset.topup_window - 1]]
+        recent = [(channel, decision.score), *recent[:ruleset.topup_window - 1]]
         post_audit = decision.post_audit and channel == Channel.GREEN
         assessments.append(RiskAssessment(
-            declaration=declaration, ruleset=risk.ruleset,
+            declaration=declaration, ruleset=ruleset,
             amendment_count=declaration.amendment_count, score=decision.score,
             channel=channel, post_audit=post_audit,
-            fired=decision.fired() + [h.as_dict() for h in topup + max_hits]))
+            fired=decision.fired() + [h.as_dict() for h in capacity + max_hits]))
         groups[(channel, post_audit)].append(declaration)
     counters.save()
     # The unique (declaration, ruleset, amendment_count) constraint backs the state guard.
@@ -311,8 +319,8 @@ def ruleset_clone(*, ruleset: RiskRuleset, by: User, name: str = "") -> RiskRule
     _may_edit_rules(by)
     version = (RiskRuleset.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     fields = ["yellow_threshold", "red_threshold", "expected_yellow_percent",
-              "expected_red_percent", "topup_window", "min_random_percent",
-              "post_audit_random_percent"]
+              "expected_red_percent", "max_yellow_percent", "max_red_percent", "topup_window",
+              "min_random_percent", "post_audit_random_percent"]
     draft = RiskRuleset.objects.create(version=version, name=name or f"{ruleset.name} (v{version})",
                                        created_by=by,
                                        **{f: getattr(ruleset, f) for f in fields})
@@ -407,7 +415,7 @@ def ruleset_activate(*, ruleset: RiskRuleset, by: User) -> RiskRuleset:
 def ruleset_simulate(*, proposed: RiskRuleset, days: int = 30, limit: int = 20_000) -> dict:
     """Replay the last `days` of declarations under the active and the proposed ruleset.
 
-    Pure scoring (no capacity top-up, no counters): the mix each ruleset gives by itself.
+    Pure scoring (no capacity ranking, no counters): the mix each ruleset gives by itself.
     """
     active = ruleset_active()
     since = timezone.now() - timedelta(days=days)
@@ -417,10 +425,15 @@ def ruleset_simulate(*, proposed: RiskRuleset, days: int = 30, limit: int = 20_0
     facts = facts_for(declarations)
     before_rules, before_policy = specs_of(active.rules.all()), policy_of(active)
     after_rules, after_policy = specs_of(proposed.rules.all()), policy_of(proposed)
+    ordered = [facts[d.pk] for d in declarations]
+    learned_before = learned_for(ordered, before_rules)
+    learned_after = learned_for(ordered, after_rules)
     before, after, moved = Counter(), Counter(), Counter()
-    for declaration in declarations:
-        a = evaluate(facts[declaration.pk], before_rules, before_policy).channel
-        b = evaluate(facts[declaration.pk], after_rules, after_policy).channel
+    for i, declaration in enumerate(declarations):
+        a = evaluate(facts[declaration.pk], before_rules, before_policy,
+                     learned=learned_before[i]).channel
+        b = evaluate(facts[declaration.pk], after_rules, after_policy,
+                     learned=learned_after[i]).channel
         before[a] += 1
         after[b] += 1
         if a != b:

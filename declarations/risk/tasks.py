@@ -103,3 +103,36 @@ def route_when_submitted(change: StateChange) -> None:
     """State-change subscriber: a declaration entering "submitted" (registered or amended)
     is queued for routing."""
     routing_enqueue(change.declaration)
+
+
+# --- learned selection -------------------------------------------------------------------------
+@shared_task
+def profiles_rebuild_task(by_id: int | None = None) -> int:
+    """Rebuild the risk profiles from the last year of outcomes (nightly, and on demand)."""
+    from customs_core.models import User
+
+    from .learned import profiles_rebuild
+
+    by = User.objects.get(pk=by_id) if by_id else None
+    return profiles_rebuild(by=by).version
+
+
+@shared_task
+def risk_model_train_task(by_id: int | None = None) -> int | None:
+    """Train a model on the last year of outcomes (weekly, and on demand); a risk officer
+    activates it after reading its figures."""
+    from customs_core.models import User
+
+    from .learned import risk_model_train
+
+    by = User.objects.get(pk=by_id) if by_id else None
+    model = risk_model_train(by=by)
+    return model.version if model else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def backtest_run_task(backtest_id: int) -> str | None:
+    from .learned import backtest_run
+
+    backtest = backtest_run(backtest_id)
+    return backtest.state if backtest else None

@@ -10,9 +10,9 @@ from django.utils import translation
 
 from declarations.risk.choices import RuleType
 from declarations.risk.explain import hit_detail, hit_name
-from declarations.risk.scoring import Policy, capacity_topup, evaluate
+from declarations.risk.scoring import Policy, evaluate
 
-from .test_risk_scoring import CASES, ON, POLICY, facts, rule
+from .test_risk_scoring import CASES, ON, POLICY, decided, facts, ranked, rule
 
 
 def fired(rule_type, params, hit_facts):
@@ -30,7 +30,38 @@ def test_every_rule_type_stores_arguments_and_reads_in_vietnamese(rule_type, par
 
 
 def test_every_rule_type_has_an_explanation():
-    assert {case[0] for case in CASES} | {RuleType.RANDOM} == set(RuleType.values)
+    # the learned criteria: test_learned_criteria_read_in_both_languages below
+    assert {case[0] for case in CASES} | {RuleType.RANDOM, RuleType.PROFILE, RuleType.MODEL} \
+        == set(RuleType.values)
+
+
+def test_learned_criteria_read_in_both_languages():
+    profile = {"code": "profile", "name": "Hồ sơ rủi ro", "type": RuleType.PROFILE,
+               "effect": "points", "points": 33, "detail": "hs6_origin 870323|CN: ...",
+               "args": {"key": "hs6_origin", "value": "870323|CN", "violations": 12,
+                        "inspections": 41, "rate": 0.29, "lift": 4.1, "version": 3}}
+    model = {"code": "model", "name": "Mô hình", "type": RuleType.MODEL, "effect": "points",
+             "points": 60, "detail": "p=0.41 ...",
+             "args": {"probability": 0.4123, "lift": 5.2, "version": 2, "reasons": [
+                 {"group": "enterprise", "weight": 0.8, "key": "enterprise",
+                  "value": "0101234567", "violations": 1, "inspections": 9, "rate": 0.2,
+                  "lift": 2.0},
+                 {"group": "unit_value", "weight": 0.5, "hs6": "870323", "vs_usual": 0.41,
+                  "price_ratio": 0.38},
+                 {"group": "number:lines", "weight": 0.1, "value": 3.0}]}}
+    with translation.override("en"):
+        assert hit_detail(profile) == ("HS6 × origin 870323 × CN: 12 violations in 41 "
+                                       "inspections, 4.1× the base rate")
+        text = hit_detail(model)
+        assert text.startswith("model v2: probability 41.2%, 5.2× the base rate; because: ")
+        assert "Enterprise 0101234567: 1 violation in 9 inspections" in text
+        assert "unit value 0.41× the usual for HS 870323" in text
+        assert "Number of goods lines: 3" in text
+    with translation.override("vi"):
+        vi = hit_detail(profile) + hit_detail(model)
+        assert "870323 × CN" in vi and "41,2" in vi
+        for english in ("violations in", "base rate", "because", "unit value", "Number of"):
+            assert english not in vi
 
 
 def test_violations_read_with_plurals():
@@ -55,15 +86,37 @@ def test_system_hits_have_translated_names_and_details():
     policy = Policy(yellow_threshold=30, red_threshold=70, min_random_percent=Decimal(100),
                     post_audit_random_percent=Decimal(0), secret=b"s")
     minimum = evaluate(facts(), [], policy).fired()[0]
-    _channel, topup = capacity_topup("green", ["green"] * 30, expected_yellow=Decimal("37.5"),
-                                     expected_red=Decimal("5"))
-    topup = topup[0].as_dict()
+    # a top-up of an assessment made before capacity ranked
+    topup = {"code": "topup-red", "name": "Capacity top-up", "type": "capacity",
+             "effect": "points", "points": 0, "detail": "red 0.0% of the last 31 < 5",
+             "args": {"channel": "red", "actual": "0.0", "window": 31, "expected": "5"}}
     with translation.override("vi"):
         assert hit_name(minimum) == "Chọn ngẫu nhiên tối thiểu"
         assert hit_name(topup) == "Bổ sung theo năng lực kiểm tra"
         assert "luồng đỏ" in hit_detail(topup) and "31" in hit_detail(topup)
     with translation.override("en"):
-        assert hit_detail(topup) == ("red channel 0% of the last 31 decisions, expected 5%")
+        assert hit_detail(topup) == "red channel 0% of the last 31 decisions, expected 5%"
+
+
+def test_capacity_hits_read_in_the_readers_language():
+    raised = ranked(decided(40, "green"), [("red", 80)] * 1 + [("green", 0)] * 29)[1][0]
+    assert raised.code == "capacity-red"
+    recent = [("red", 90)] * 10 + [("green", 0)] * 90
+    dropped = ranked(decided(72, "red"), recent, max_red=Decimal("8"))[1][0]
+    admitted = (ranked(decided(0, "green"), [("green", 0)] * 100, number=f"10{n:09d}0")[1]
+                for n in range(100))
+    tied = next(hits[0] for hits in admitted if hits)  # a draw admitted it among 100 at 0
+    with translation.override("en"):
+        assert hit_name(raised.as_dict()) == "Capacity ranking"
+        assert hit_detail(raised.as_dict()) == (
+            "red channel 3.3% of the last 30 decisions, below the expected 5%; score 40 ranks "
+            "2 of 30, within the top 5%")
+        assert hit_detail(dropped.as_dict()) == (
+            "red channel 10% of the last 100 decisions, above the ceiling of 8%; score 72 ranks "
+            "11 of 100, outside the top 5%")
+        assert hit_detail(tied.as_dict()).endswith(
+            f"(100 decisions with the same score: random draw {tied.args['draw']})")
+        assert hit_name({"code": "topup-red", "name": "Capacity top-up"}) == "Capacity top-up"
 
 
 def test_old_hits_without_arguments_show_their_stored_detail():

@@ -8,11 +8,12 @@ import pytest
 from declarations.risk.choices import RuleEffect, RuleType
 from declarations.risk.rules import rule_params_clean
 from declarations.risk.scoring import (
+    Decision,
     Facts,
     LineFacts,
     Policy,
     RuleSpec,
-    capacity_topup,
+    capacity_rank,
     draw,
     evaluate,
 )
@@ -67,7 +68,9 @@ def test_each_criterion_fires_on_its_facts_only(rule_type, params, hit, miss):
 
 
 def test_every_rule_type_has_a_test():
-    assert {case[0] for case in CASES} | {RuleType.RANDOM} == set(RuleType.values)
+    # the learned criteria (profile, model) are tested in test_learning.py
+    assert {case[0] for case in CASES} | {RuleType.RANDOM, RuleType.PROFILE, RuleType.MODEL} \
+        == set(RuleType.values)
 
 
 def test_points_add_up_to_the_channel():
@@ -128,19 +131,105 @@ def test_post_audit_flag_only_for_green():
     assert not evaluate(facts(), [audit, red], POLICY).post_audit
 
 
-def test_capacity_topup_selects_green_when_yellow_is_short():
-    recent = ["green"] * 79 + ["yellow"] * 15 + ["red"] * 6
-    channel, hits = capacity_topup("green", recent, expected_yellow=Decimal("37.5"),
-                                   expected_red=Decimal("5"))
-    assert channel == "yellow" and hits[0].code == "topup-yellow"
+SHARES = dict(expected_yellow=Decimal("37.5"), expected_red=Decimal("5"))
 
 
-def test_capacity_topup_leaves_green_when_shares_are_met_or_window_is_small():
-    recent = ["green"] * 55 + ["yellow"] * 39 + ["red"] * 6
-    assert capacity_topup("green", recent, expected_yellow=Decimal("37.5"),
-                          expected_red=Decimal("5"))[0] == "green"
-    assert capacity_topup("green", ["green"] * 5, expected_yellow=Decimal("37.5"),
-                          expected_red=Decimal("5"))[0] == "green"
+def decided(score: int, channel: str, forced: str = "green") -> Decision:
+    return Decision(score=score, channel=channel, hits=(), post_audit=False, forced=forced)
+
+
+def ranked(decision: Decision, recent, number="100000012340", **shares):
+    return capacity_rank(decision, number=number, recent=recent, secret=b"test-secret",
+                         **{**SHARES, **shares})
+
+
+# 100 decisions: red 2% (short of 5%), yellow 40% (met); 2 of them scored above 60
+WINDOW = [("red", 80)] * 2 + [("yellow", 35)] * 40 + [("green", 10)] * 58
+
+
+def test_the_highest_scoring_of_the_window_is_raised_and_a_lower_scoring_one_is_not():
+    recent = [("red", 80)] * 2 + [("green", 10)] * 98  # red 2%, short of 5%
+    channel, hits = ranked(decided(28, "green"), recent, expected_yellow=Decimal(0))
+    assert channel == "red" and hits[0].code == "capacity-red"
+    assert hits[0].args == {"channel": "red", "actual": "2.0", "window": 100, "target": "5",
+                            "score": 28, "rank": 3, "top": "5"}
+    assert hits[0].detail == ("red 2.0% of the last 100 decisions < 5%; score 28 ranks 3 of "
+                              "100, in the top 5%")
+    assert ranked(decided(5, "green"), recent, expected_yellow=Decimal(0)) == ("green", [])
+    assert ranked(decided(20, "green"), WINDOW) == ("green", [])  # 42 of 100 scored higher
+
+
+def test_a_tie_on_the_edge_admits_by_the_draw_the_share_that_still_fits():
+    recent = [("red", 80)] * 2 + [("green", 25)] * 40 + [("green", 10)] * 58
+    admitted = {n: ranked(decided(25, "green"), recent, number=n, expected_yellow=Decimal(0))
+                for n in (f"10{n:09d}0" for n in range(200))}
+    for number, (channel, hits) in admitted.items():  # 2 higher, 40 tied: 3 of 40 fit
+        inside = draw(b"test-secret", number, "capacity-rank") < Decimal(3) / 40
+        assert channel == ("red" if inside else "green")
+        assert not inside or (hits[0].args["tied"], hits[0].args["rank"]) == (40, 3)
+    assert 0 < sum(channel == "red" for channel, _hits in admitted.values()) < 40
+
+
+def test_a_yellow_by_score_declaration_is_raised_to_red():
+    channel, hits = ranked(decided(60, "yellow"), WINDOW)
+    assert channel == "red" and hits[0].code == "capacity-red" and hits[0].args["rank"] == 3
+
+
+def test_a_green_one_in_the_top_yellow_share_is_raised_to_yellow():
+    recent = [("red", 80)] * 5 + [("yellow", 40)] * 30 + [("green", s % 25) for s in range(65)]
+    channel, hits = ranked(decided(29, "green"), recent)  # 35 higher: in the top 42.5%
+    assert channel == "yellow" and hits[0].code == "capacity-yellow"
+    assert (hits[0].args["actual"], hits[0].args["top"]) == ("30.0", "42.5")
+    assert ranked(decided(5, "green"), recent) == ("green", [])  # 35 + 47 higher
+
+
+def test_above_the_ceiling_a_low_ranked_red_by_score_is_lowered_a_mandatory_red_is_not():
+    recent = [("red", 90)] * 10 + [("yellow", 40)] * 40 + [("green", 0)] * 50
+    ceiling = dict(max_red=Decimal("7"))
+    channel, hits = ranked(decided(72, "red"), recent, **ceiling)
+    assert channel == "yellow" and hits[0].code == "capacity-drop-red"
+    assert hits[0].args["target"] == "7" and hits[0].args["rank"] == 11
+    assert "not in the top 5%" in hits[0].detail
+    assert ranked(decided(95, "red"), recent, **ceiling) == ("red", [])  # ranks first
+    assert ranked(decided(72, "red"), recent) == ("red", [])  # no ceiling: only a floor
+    mandatory = evaluate(facts(), [rule(RuleType.ORIGIN_COUNTRY, {"countries": ["SG"]}, points=0,
+                                        effect=RuleEffect.MANDATORY_RED)], POLICY)
+    assert (mandatory.channel, mandatory.forced) == ("red", "red")
+    assert ranked(mandatory, recent, **ceiling) == ("red", [])
+    # a random selection with a red score is not lowered either
+    assert ranked(decided(72, "red", forced="yellow"), recent, **ceiling) == ("red", [])
+
+
+def test_above_the_yellow_ceiling_a_yellow_by_score_is_lowered_a_random_one_is_not():
+    recent = [("red", 90)] * 5 + [("yellow", 40)] * 50 + [("green", 0)] * 45
+    ceiling = dict(max_yellow=Decimal("45"))
+    channel, hits = ranked(decided(31, "yellow"), recent, **ceiling)  # 55 higher than 42.5%
+    assert channel == "green" and hits[0].code == "capacity-drop-yellow"
+    random = evaluate(facts(), [rule(RuleType.RANDOM, {"rate_percent": "100"}, points=0)],
+                      POLICY)
+    assert (random.channel, random.forced) == ("yellow", "yellow")
+    assert ranked(random, recent, **ceiling) == ("yellow", [])
+    assert ranked(decided(50, "yellow"), recent, **ceiling) == ("yellow", [])  # ranks 6th
+
+
+def test_ties_at_zero_admit_the_expected_shares_at_random_and_reproducibly():
+    recent = [("green", 0)] * 100
+    numbers = [f"10{n:09d}0" for n in range(4000)]
+    first = [ranked(decided(0, "green"), recent, number=n)[0] for n in numbers]
+    assert first == [ranked(decided(0, "green"), recent, number=n)[0] for n in numbers]
+    assert 140 < first.count("red") < 260  # 5% of 4000 = 200
+    assert 1300 < first.count("yellow") < 1700  # 37.5% = 1500
+    hit = ranked(decided(0, "green"), recent, number=numbers[first.index("red")])[1][0]
+    assert hit.args["tied"] == 100 and float(hit.args["draw"]) < 0.05
+
+
+def test_no_change_on_a_short_window_or_when_the_shares_are_met():
+    assert ranked(decided(60, "green"), [("green", 0)] * 19) == ("green", [])
+    met = [("red", 80)] * 6 + [("yellow", 40)] * 40 + [("green", 0)] * 54
+    assert ranked(decided(99, "green"), met) == ("green", [])
+    assert ranked(decided(60, "yellow"), met) == ("yellow", [])
+    assert ranked(decided(75, "red"), met, max_red=Decimal("6"),
+                  max_yellow=Decimal("40")) == ("red", [])  # at the ceilings, not above
 
 
 @pytest.mark.parametrize("rule_type, effect, params, field", [
