@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEMO_DECLARATIONS ?= 3000
+DEMO_DECLARATIONS ?= 20000
 
 .PHONY: run test install lint messages worker beat clean
 

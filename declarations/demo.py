@@ -12,10 +12,38 @@ clearance-time figures can later be computed from the event log.
 
 Rows are written with COPY on PostgreSQL (customs_core.bulk), so a million declarations
 (~7 million rows with lines, events, payments and documents) take minutes, not hours.
+
+The history has fraud to find, so that the check outcomes (the labels a learning risk engine
+trains on) carry a signal. Each declaration is honest or carries one planted fraud, drawn from
+patterns chosen reproducibly from the seed (`_World.planted`, `Planted`):
+
+- undervalued pairs: a handful of HS code x origin pairs (codes the enterprises declare, origins
+  other than VN) on which a line is declared at 30-60% of the reference price half the time: a
+  VALUE fraud. Lines far below the reference price also occur at random elsewhere (1.5% of
+  lines): honest cheap purchases, not fraud, so the valuation rule is an imperfect criterion;
+- origin misdeclaring enterprises: a few enterprises (never AEO) one declaration in three of
+  which is an ORIGIN fraud: an import claiming the ACFTA preference for goods declared Chinese
+  that came from elsewhere (the declared origin stays the claimed one), or an export of foreign
+  goods declared Vietnamese;
+- risky partners: two foreign partners whose invoices are, now and then, a VALUE fraud (imports,
+  at 60-85% of the reference price: below the valuation rule's notice) or a QUANTITY fraud
+  (exports);
+- noise: 1.5% of the other declarations carry an HS_CODE or QUANTITY fraud.
+
+About 7-8% of declarations are fraudulent. The checks reveal the truth imperfectly, never
+from the channel: a physical inspection finds a fraud 90% of the time (INSPECTION -> VIOLATION,
+the violation of the fraud's type, the penalty a share of the evaded duties); a document check
+sees a VALUE or ORIGIN fraud 40% of the time and escalates to red, where the inspection finds
+it as above; an honest declaration is found conform (a few document checks escalate for other
+reasons). Green declarations reveal nothing. `planted_contrast(inspected_history(),
+planted_of(seed))` shows the planted patterns' violation rate among checked declarations
+against the rest's.
 """
 
 import random
 from bisect import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
@@ -72,6 +100,26 @@ MONTH_FACTOR = {1: 1.3, 2: 0.75, 3: 0.95, 4: 1.0, 5: 1.15, 6: 1.25, 7: 1.25, 8: 
 WEEKDAY_FACTOR = {0: 1.1, 1: 1.1, 2: 1.05, 3: 1.05, 4: 1.0, 5: 0.7, 6: 0.35}
 TZ = timezone.get_default_timezone()
 
+# The planted fraud (module docstring): how many patterns, how often they cheat, how well the
+# checks see it.
+PLANTED_PAIRS = 6  # HS code x origin pairs declared far below the reference price
+PAIR_UNDERVALUED = 0.5  # share of the lines on such a pair that are undervalued
+PAIR_PRICE = (0.3, 0.6)  # declared / reference price of an undervalued line
+CHEAP_LINE = 0.015  # share of other lines bought cheaply, honestly (far below the reference)
+CHEAP_PRICE = (0.3, 0.55)
+ORIGIN_ENTERPRISES = 4  # enterprises that misdeclare origin
+ORIGIN_FRAUD = 0.35  # share of their declarations
+RISKY_PARTNERS = 2  # foreign partners with an extra fraud rate
+PARTNER_FRAUD = 0.12
+PARTNER_PRICE = (0.6, 0.85)  # under-invoiced, but above the valuation rule's tolerance
+NOISE_FRAUD = 0.015  # other declarations with an HS code or quantity fraud
+HIDDEN_QUANTITY = (0.1, 0.4)  # undeclared share of the goods in a quantity fraud
+INSPECTION_FINDS = 0.9  # a physical inspection finds an existing fraud
+DOC_CHECK_FINDS = 0.4  # a document check sees a value or origin fraud (and escalates)
+DOC_CHECK_EVIDENT = frozenset({"value", "origin"})
+OTHER_ESCALATION = 0.04  # document checks escalated to red for other reasons
+PENALTY_SHARE = Decimal("0.2")  # of the duties evaded (Law 38/2019 Art. 142: 20%)
+
 
 def _weighted(pairs):
     values = [value for value, _ in pairs]
@@ -84,8 +132,45 @@ def _weighted(pairs):
     return pick
 
 
+@dataclass(frozen=True)
+class Planted:
+    """The fraud patterns planted in a history (module docstring)."""
+
+    pairs: frozenset[tuple[str, str]]  # (HS code, origin) undervalued
+    enterprises: frozenset[int]  # pks of the enterprises that misdeclare origin
+    partners: frozenset[str]  # names of the partners with an extra fraud rate
+
+    def patterns(self, enterprise_id: int, partner_name: str,
+                 pairs: Iterable[tuple[str, str]]) -> list[str]:
+        """Which patterns a declaration falls under ("pairs", "enterprises", "partners")."""
+        found = []
+        if not self.pairs.isdisjoint(pairs):
+            found.append("pairs")
+        if enterprise_id in self.enterprises:
+            found.append("enterprises")
+        if partner_name in self.partners:
+            found.append("partners")
+        return found
+
+
+def _plant(rng: random.Random, enterprises: list, partners: list[str]) -> Planted:
+    """Half the pairs Chinese (frequent: the code alone tells), half of another origin (rarer:
+    only the code with the origin tells)."""
+    declared = sorted({code for _enterprise, codes in enterprises for code in codes})
+    others = _weighted([(country, weight) for country, weight in IMPORT_ORIGINS
+                        if country not in ("CN", "VN")])
+    pairs: set[tuple[str, str]] = set()
+    while len(pairs) < min(PLANTED_PAIRS, len(declared)):
+        pairs.add((rng.choice(declared), "CN" if len(pairs) % 2 == 0 else others(rng)))
+    candidates = [e.pk for e, _codes in enterprises if not e.is_priority]
+    return Planted(
+        pairs=frozenset(pairs),
+        enterprises=frozenset(rng.sample(candidates, min(ORIGIN_ENTERPRISES, len(candidates)))),
+        partners=frozenset(rng.sample(partners, min(RISKY_PARTNERS, len(partners)))))
+
+
 class _World:
-    """Everything the generator draws from, loaded once."""
+    """Everything the generator draws from, loaded once; `planted` is the fraud to find."""
 
     def __init__(self, rng: random.Random, now: datetime):
         self.rng, self.now = rng, now
@@ -115,6 +200,8 @@ class _World:
         self.regime = _weighted(REGIMES)
         self.currency = _weighted(CURRENCIES)
         self.origin = _weighted(IMPORT_ORIGINS)
+        self.planted = _plant(random.Random(rng.getrandbits(64)), self.enterprises,
+                              self.partners)
         start = today - timedelta(days=HISTORY_DAYS)
         self.days = [start + timedelta(days=n) for n in range(HISTORY_DAYS + 1)]
         trend = [1 + 0.12 * n / HISTORY_DAYS for n in range(len(self.days))]  # volume grows
@@ -204,8 +291,6 @@ VIOLATION_COLUMNS = ["declaration_id", "enterprise_id", "goods_line_id", "line_n
                      "found_during"]
 OUTCOME_COLUMNS = ["declaration_id", "enterprise_id", "check_kind", "outcome", "examined",
                    "share_percent", "decided_by_id", "decided_at"]
-VIOLATION_TYPES = [ViolationType.HS_CODE, ViolationType.QUANTITY, ViolationType.VALUE,
-                   ViolationType.ORIGIN]
 VIOLATION_TEXT = {ViolationType.HS_CODE: "Phát hiện khai sai mã HS",
                   ViolationType.QUANTITY: "Số lượng thực tế khác số lượng khai báo",
                   ViolationType.VALUE: "Khai trị giá thấp hơn thực tế",
@@ -215,9 +300,13 @@ DOCUMENT_COLUMNS = ["declaration_id", "doc_type", "co_form", "reference", "file"
                     "original_name", "content_type", "size", "uploaded_by_id", "uploaded_at"]
 
 
-def _path(world: _World, channel: str, horizon: float) -> list[tuple[str, str, float, str]]:
+def _path(world: _World, channel: str, horizon: float,
+          fraud: str | None = None) -> list[tuple[str, str, float, str]]:
     """The states a declaration went through: (from, to, seconds after submission, actor),
-    up to `horizon` seconds after submission (now)."""
+    up to `horizon` seconds after submission (now). The checks find the declaration's `fraud`
+    (a ViolationType, None when honest) imperfectly: the document check sees a value or origin
+    fraud now and then and escalates, the physical inspection finds most; an honest
+    declaration is conform."""
     rng = world.rng
     t = rng.uniform(3, 90)  # the risk worker's latency
     steps = [(S.SUBMITTED, S.SCORED, t, "system"), (S.SCORED, channel, t + 0.5, "system")]
@@ -229,7 +318,8 @@ def _path(world: _World, channel: str, horizon: float) -> list[tuple[str, str, f
         t += rng.uniform(300, 5400)
         steps.append((S.YELLOW, S.DOC_CHECK, t, Role.DOC_CHECK))
         t += rng.uniform(600, 7200)  # the 2-working-hour clock
-        if rng.random() < 0.04:
+        seen = fraud in DOC_CHECK_EVIDENT and rng.random() < DOC_CHECK_FINDS
+        if seen or rng.random() < OTHER_ESCALATION:
             steps.append((S.DOC_CHECK, S.RED, t, Role.DOC_CHECK))
             channel = "red"
         else:
@@ -238,7 +328,7 @@ def _path(world: _World, channel: str, horizon: float) -> list[tuple[str, str, f
         t += rng.uniform(1800, 4 * 3600)
         steps.append((S.RED, S.INSPECTION, t, Role.INSPECTION))
         t += rng.uniform(3600, 8 * 3600)  # the 8-working-hour clock
-        if rng.random() < 0.06:
+        if fraud is not None and rng.random() < INSPECTION_FINDS:
             steps.append((S.INSPECTION, S.VIOLATION, t, Role.INSPECTION))
             # The penalty decision, then: the penalty and the extra duties paid and the goods
             # released, or (rarely) the goods seized.
@@ -269,16 +359,38 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
         created = min(created, submitted - timedelta(seconds=rng.uniform(60, 3600)))
     horizon = (world.now - submitted).total_seconds()
 
-    lines, inputs = [], []
-    preferential = flow == Flow.IMPORT and rng.random() < 0.7
+    # The planted truth (module docstring): at most one fraud, of the first pattern that cheats.
+    planted = world.planted
+    partner = rng.choice(world.partners)
+    fraud = (ViolationType.ORIGIN if enterprise.pk in planted.enterprises
+             and rng.random() < ORIGIN_FRAUD else None)
+    if fraud is None and partner in planted.partners and rng.random() < PARTNER_FRAUD:
+        fraud = ViolationType.VALUE if flow == Flow.IMPORT else ViolationType.QUANTITY
+    under_invoiced = fraud == ViolationType.VALUE  # the partner's invoice: every line
+    misdeclared_origin = fraud == ViolationType.ORIGIN and flow == Flow.IMPORT
+
+    lines, inputs, ratios = [], [], []  # ratios: declared / true price of undervalued lines
+    preferential = flow == Flow.IMPORT and (misdeclared_origin or rng.random() < 0.7)
     n_lines = min(1 + int(rng.expovariate(0.75)), 12)
     for line_no in range(1, n_lines + 1):
         tariff = world.lines_by_code[rng.choice(codes) if rng.random() < 0.85
                                      else rng.choice(world.all_codes)]
         origin = world.origin(rng) if flow == Flow.IMPORT else "VN"
-        undervalued = rng.random() < 0.03  # some declare far below the reference price
-        price_usd = float(tariff.reference_unit_price_usd or 2) * (
-            rng.uniform(0.3, 0.55) if undervalued else rng.lognormvariate(0, 0.2))
+        if misdeclared_origin:
+            origin = "CN"  # claimed for the ACFTA preference; the goods came from elsewhere
+        ratio = None
+        if under_invoiced:
+            ratio = rng.uniform(*PARTNER_PRICE)
+            factor = ratio * rng.lognormvariate(0, 0.2)
+        elif (tariff.hs_code, origin) in planted.pairs and rng.random() < PAIR_UNDERVALUED:
+            ratio = factor = rng.uniform(*PAIR_PRICE)
+            fraud = fraud or ViolationType.VALUE
+        elif rng.random() < CHEAP_LINE:  # honest, far below the reference price all the same
+            factor = rng.uniform(*CHEAP_PRICE)
+        else:
+            factor = rng.lognormvariate(0, 0.2)
+        ratios.append(ratio)
+        price_usd = float(tariff.reference_unit_price_usd or 2) * factor
         unit_price = _money(price_usd * (float(world.exchange_rate("USD", day)) / float(rate)),
                             "0.0001" if currency != "VND" else "1")
         quantity = Decimal(min(max(1, int(rng.lognormvariate(6.3, 0.9))), 30_000))
@@ -295,6 +407,8 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
     result = duties.compute_duties(duties.DeclarationInput(
         flow=flow, regime=regime, incoterm="DAP" if flow == Flow.IMPORT else "FCA",
         currency=currency, exchange_rate=rate, lines=tuple(inputs)))
+    if fraud is None and rng.random() < NOISE_FRAUD:
+        fraud = rng.choice((ViolationType.HS_CODE, ViolationType.QUANTITY))
 
     number = f"{'10' if flow == Flow.IMPORT else '30'}{pk:09d}0"
     trading_country = "CN" if rng.random() < 0.9 or lines[0][1] == "VN" else lines[0][1]
@@ -305,7 +419,7 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
         path = [step for step in [(S.SUBMITTED, S.CANCELLED, rng.uniform(600, 7200),
                                    Role.ENTERPRISE)] if step[2] <= horizon]
     else:
-        path = _path(world, channel, horizon)
+        path = _path(world, channel, horizon, fraud)
     state = path[-1][1] if path else S.SUBMITTED
     routed = [step for step in path if step[0] == S.SCORED]
     cleared_at = next((submitted + timedelta(seconds=s[2]) for s in path
@@ -319,7 +433,7 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
         "enterprise_id": enterprise.pk, "declarant_id": declarant, "office_id": world.office.pk,
         "border_gate_id": rng.choice(world.gates), "transport_mode": "road",
         "trading_country_id": trading_country,
-        "partner_name": rng.choice(world.partners),
+        "partner_name": partner,
         "invoice_number": f"{rng.choice('HXDFGN')}{day:%y%m}-{pk % 100000:05d}",
         "invoice_date": day - timedelta(days=rng.randint(0, 6)), "incoterm":
         "DAP" if flow == Flow.IMPORT else "FCA", "currency_id": currency,
@@ -364,7 +478,7 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
         actor_id = (declarant if actor == Role.ENTERPRISE else None if actor == "system"
                     else rng.choice(world.officers[actor] or [declarant]))
         reason = "Khách hàng hủy hợp đồng" if to == S.CANCELLED else (
-            VIOLATION_TEXT[VIOLATION_TYPES[pk % len(VIOLATION_TYPES)]] if to == S.VIOLATION
+            VIOLATION_TEXT[fraud] if to == S.VIOLATION
             else "Đã nộp tiền phạt và thuế chênh lệch" if frm == S.VIOLATION and to == S.CLEARED
             else f"Quyết định tịch thu {pk % 10000}/QĐ-TTHQ" if to == S.SEIZED else "")
         events.add((pk, frm, to, actor_id, reason, {}, submitted + timedelta(seconds=seconds)))
@@ -376,11 +490,11 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
                                     "documents" if frm == S.DOC_CHECK else "physical", None,
                                     actor_id, submitted + timedelta(seconds=seconds)))
         if to == S.VIOLATION:  # the inspector's finding, as declarations.violations records it
-            kind = VIOLATION_TYPES[pk % len(VIOLATION_TYPES)]
             settled = next((submitted + timedelta(seconds=s[2]) for s in path
                             if s[0] == S.VIOLATION and s[1] == S.CLEARED), None)
-            writers["violation"].add((pk, enterprise.pk, None, None, kind, VIOLATION_TEXT[kind],
-                                      Decimal(rng.choice((5, 10, 15, 20))) * 1_000_000,
+            penalty, line_no = _penalty(world, fraud, lines, ratios, result, day)
+            writers["violation"].add((pk, enterprise.pk, None, line_no, fraud,
+                                      VIOLATION_TEXT[fraud], penalty,
                                       f"{pk % 10000}/QĐ-XPHC",
                                       f"KBP{pk:012d}" if settled else "",
                                       settled - timedelta(minutes=30) if settled else None,
@@ -393,6 +507,31 @@ def _one(world: _World, router: HistoryRouter, pk: int, day: date, writers: dict
         writers["document"].add((pk, "certificate_of_origin", "E", f"E{day:%y}{pk:09d}",
                                  DEMO_CO_FILE, "co-form-e.pdf", "application/pdf", 1024,
                                  declarant, created))
+
+
+def _penalty(world: _World, fraud: str, lines: list, ratios: list, result, day: date,
+             ) -> tuple[Decimal, int | None]:
+    """The penalty of a fraud found, and the goods line concerned: a fine of the usual sizes,
+    plus a share of the duties evaded where the fraud evaded duties (undervalued lines, an
+    undue preference, hidden goods)."""
+    rng = world.rng
+    evaded, line_no = Decimal(0), None
+    if fraud == ViolationType.VALUE:
+        for ratio, res in zip(ratios, result.lines, strict=True):
+            if ratio is not None:
+                evaded += res.total_vnd * Decimal(str(round(1 / ratio - 1, 4)))
+                line_no = line_no or res.line_no
+    elif fraud == ViolationType.ORIGIN:
+        for line, res in zip(lines, result.lines, strict=True):
+            mfn = world.line_rates(line[0], day).mfn_rate
+            if line[5] and mfn is not None and res.duty_rate is not None:
+                vat = 1 + (res.vat_rate or Decimal(0)) / 100
+                evaded += res.customs_value_vnd * (mfn - res.duty_rate) / 100 * vat
+                line_no = line_no or res.line_no
+    elif fraud == ViolationType.QUANTITY:
+        evaded = result.total_vnd * Decimal(str(round(rng.uniform(*HIDDEN_QUANTITY), 4)))
+    fine = Decimal(rng.choice((5, 10, 15, 20))) * 1_000_000
+    return fine + (evaded * PENALTY_SHARE).quantize(Decimal("1E3")), line_no
 
 
 def history_seed(*, count: int, seed: int, progress, now: datetime | None = None) -> int:
@@ -425,6 +564,44 @@ def history_seed(*, count: int, seed: int, progress, now: datetime | None = None
                 writer.flush()
     _analyze(writers.values())
     return writers["declaration"].written
+
+
+def planted_of(seed: int) -> Planted:
+    """The patterns planted in the history generated with `seed` (seed_demo --seed), as long
+    as the demo enterprises that could declare then still can."""
+    return _World(random.Random(seed), timezone.now()).planted
+
+
+def inspected_history() -> list[tuple[int, str, frozenset[tuple[str, str]], bool]]:
+    """Every checked declaration (a check outcome recorded): its enterprise, partner, the
+    (HS code, origin) pairs of its lines and whether a check found a violation."""
+    found: dict[int, bool] = {}
+    for pk, outcome in CheckOutcome.objects.values_list("declaration_id", "outcome"):
+        found[pk] = found.get(pk, False) or outcome == CheckResult.VIOLATION
+    checked = CheckOutcome.objects.values("declaration_id")  # a subquery: no list of ids
+    pairs: dict[int, set] = {}
+    for pk, code, origin in GoodsLine.objects.filter(declaration_id__in=checked).values_list(
+            "declaration_id", "tariff_line__hs_code", "origin_country_id"):
+        pairs.setdefault(pk, set()).add((code, origin))
+    return [(enterprise, partner, frozenset(pairs.get(pk, ())), found[pk])
+            for pk, enterprise, partner in Declaration.objects.filter(pk__in=checked)
+            .values_list("pk", "enterprise_id", "partner_name")]
+
+
+def planted_contrast(checked: Iterable[tuple[int, str, Iterable[tuple[str, str]], bool]],
+                     planted: Planted) -> dict[str, tuple[int, int]]:
+    """(checked, found with a violation) of the checked declarations under each planted
+    pattern ("pairs", "enterprises", "partners"), of those under any ("planted"), and of the
+    others ("other"): the planted truth is learnable when the planted rates stand well above
+    the other rate. `checked`: (enterprise pk, partner, (HS code, origin) pairs, found) rows,
+    as inspected_history() gives them."""
+    counts = {key: [0, 0] for key in ("pairs", "enterprises", "partners", "planted", "other")}
+    for enterprise, partner, pairs, found in checked:
+        patterns = planted.patterns(enterprise, partner, pairs)
+        for key in [*patterns, "planted" if patterns else "other"]:
+            counts[key][0] += 1
+            counts[key][1] += bool(found)
+    return {key: (n, hits) for key, (n, hits) in counts.items()}
 
 
 def _analyze(writers) -> None:

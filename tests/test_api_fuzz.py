@@ -120,8 +120,8 @@ def _desk_world(declarant_a, declarant_b, crew, cleared, others) -> dict:
 def world(declarant_a, declarant_b, doc_checker, crew, leader, risk_officer):
     """The fuzzing enterprise's declarations in several states (with their checks), one of
     another enterprise, a pending channel request, the team's members, the partnership desk's
-    requests, files, ratings, articles and notifications: the values every path parameter is
-    drawn from."""
+    requests, files, ratings, articles and notifications, learned selection's models and
+    backtests: the values every path parameter is drawn from."""
     from declarations.risk import services as risk_services
     from declarations.testing import declaration_make
     from inspection.models import Check
@@ -147,9 +147,14 @@ def world(declarant_a, declarant_b, doc_checker, crew, leader, risk_officer):
     cleared = next(d for d in mine if d.state == "cleared")
     desk = _desk_world(declarant_a, declarant_b, crew, cleared, others=[leader, risk_officer])
     reports = _reports_world(leader, crew)
+    # Learned selection: models (one active), a profile set, a queued and a done backtest.
+    from tests.test_api_risk_routes import learning_world
+
+    learning = learning_world(risk_officer)
     return {
         **desk,
         **reports,
+        **learning,
         "id": [d.pk for d in mine] + [theirs.pk, exit_draft.pk, 999_999_999],
         "stock_id": [lot.pk, 999_999_999],
         "held_id": list(HeldMovement.objects.values_list("pk", flat=True)) + [999_999_999],
@@ -189,7 +194,8 @@ def _reports_world(leader, crew) -> dict:
 # Where a path's `id` is not a declaration's: the pool of the rows under that prefix.
 ID_POOLS = {"/api/v1/support-requests/": "support_id",
             "/api/v1/support-attachments/": "attachment_id", "/api/v1/ratings/": "rating_id",
-            "/api/v1/guidance-articles/": "article_id", "/api/v1/reports/exports/": "export_id"}
+            "/api/v1/guidance-articles/": "article_id", "/api/v1/reports/exports/": "export_id",
+            "/api/v1/risk/backtests/": "backtest_id"}
 
 
 def _notification_ids(world, user) -> list:

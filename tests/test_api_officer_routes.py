@@ -2,9 +2,9 @@
 added later is covered without editing this file; the meta-test fails when an API route of any
 app is neither a declaration's (tests/test_api_scoping.py), an officer's (here), the bonded
 warehouses' (tests/test_api_warehouse_routes.py), the partnership desk's
-(tests/test_api_partnership_routes.py), the reports (tests/test_api_reporting_routes.py), the
-declarant's tools that name no declaration (tests/test_api_declarant_tools_routes.py) nor
-reference data open to every signed-in user.
+(tests/test_api_partnership_routes.py), the reports (tests/test_api_reporting_routes.py), learned
+selection (tests/test_api_risk_routes.py), the declarant's tools that name no declaration
+(tests/test_api_declarant_tools_routes.py) nor reference data open to every signed-in user.
 
 For every officer route and a valid body: anonymous is 401, an enterprise (the declaration's
 own or another) is 403, an officer of the other team who is not assigned is 403 on every
@@ -25,6 +25,7 @@ from tests.test_api_audit_routes import AUDIT_BODIES, AUDIT_PREFIXES
 from tests.test_api_declarant_tools_routes import TOOL_ROUTES
 from tests.test_api_partnership_routes import PARTNERSHIP_BODIES, PARTNERSHIP_PREFIXES
 from tests.test_api_reporting_routes import REPORT_BODIES, REPORT_PREFIXES
+from tests.test_api_risk_routes import RISK_BODIES, RISK_PREFIXES
 from tests.test_api_scoping import BODIES as DECLARATION_BODIES
 from tests.test_api_warehouse_routes import WAREHOUSE_BODIES, WAREHOUSE_PREFIXES
 
@@ -94,6 +95,8 @@ def test_every_api_route_is_in_a_matrix():
             known = (name, "get" if method == "head" else method) in AUDIT_BODIES
         elif path.startswith(REPORT_PREFIXES):  # keyed by (name, method), as the desk's
             known = (name, "get" if method == "head" else method) in REPORT_BODIES
+        elif path.startswith(RISK_PREFIXES):  # keyed by (name, method), as the reports'
+            known = (name, "get" if method == "head" else method) in RISK_BODIES
         elif name in TOOL_ROUTES:  # HS suggestions, the goods-line template
             known = path.startswith("api/v1/^declarations/")
         else:

@@ -39,3 +39,4 @@ class RiskErrorCode(models.TextChoices):
     REQUEST_PENDING = "request_pending", _("A request is already waiting")
     REQUEST_DECIDED = "request_decided", _("The request was already decided")
     RULESET_READ_ONLY = "ruleset_read_only", _("The ruleset is read-only")
+    MODEL_NOT_ACTIVE = "model_not_active", _("The model is not active")

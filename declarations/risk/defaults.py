@@ -1,8 +1,11 @@
 """The starting ruleset of a land-border branch trading mostly with China.
 
 Points and thresholds are a starting point for the branch's risk officers, calibrated so that
-rules alone select a little under the expected shares and the daily capacity top-up does the
-rest (yellow 37.5%, red 5%: the national mix of Jan-Jul 2017, DESIGN.md §4).
+rules alone select a little under the expected shares and capacity ranking does the rest
+(yellow 37.5%, red 5%: the national mix of Jan-Jul 2017, DESIGN.md §4; at most 45% and 8%).
+
+LEARNED_RULES are the two learned criteria (risk/learning) a risk officer adds to a clone: the
+demo seeds such a draft beside the default, for its backtest.
 """
 
 from django.db import transaction
@@ -15,8 +18,10 @@ DEFAULT_RULES = [
     # code, name, type, effect, params, points, max hits with no selection
     ("violations-12m", "Vi phạm trong 12 tháng", T.COMPLIANCE_HISTORY, E.POINTS,
      {"months": 12, "min_violations": 1}, 30, None),
+    # Points, not a mandatory red: a busy importer reaches 4 in a year from small errors, and
+    # the red ceiling ranks repeat violators against the rest (capacity).
     ("violations-repeat", "Vi phạm lặp lại (4 lần / 12 tháng)", T.COMPLIANCE_HISTORY,
-     E.MANDATORY_RED, {"months": 12, "min_violations": 4}, 0, None),
+     E.POINTS, {"months": 12, "min_violations": 4}, 40, None),
     ("new-enterprise", "Doanh nghiệp mới thành lập (< 12 tháng)", T.NEW_ENTERPRISE, E.POINTS,
      {"months": 12}, 25, None),
     ("aeo", "Doanh nghiệp ưu tiên (AEO)", T.PRIORITY_STATUS, E.POINTS, {}, -40, None),
@@ -38,6 +43,12 @@ DEFAULT_RULES = [
      None),
     ("random-2", "Chọn ngẫu nhiên 2%", T.RANDOM, E.POINTS, {"rate_percent": "2"}, 0, None),
 ]
+LEARNED_RULES = [
+    ("profile", "Hồ sơ rủi ro học từ kết quả kiểm tra", T.PROFILE, E.POINTS,
+     {"keys": ["hs6_origin", "hs6_trading", "enterprise", "enterprise_hs6", "declarant",
+               "partner"], "min_inspections": 5}, 40, None),
+    ("model", "Mô hình học từ kết quả kiểm tra", T.MODEL, E.POINTS, {}, 80, None),
+]
 
 
 @transaction.atomic
@@ -52,7 +63,8 @@ def ruleset_install_defaults() -> RiskRuleset:
 
         version = (RiskRuleset.objects.aggregate(v=Max("version"))["v"] or 0) + 1
         active = RiskRuleset.objects.create(version=version, name="Mặc định Móng Cái",
-                                            is_active=True, activated_at=timezone.now())
+                                            is_active=True, activated_at=timezone.now(),
+                                            max_yellow_percent=45, max_red_percent=8)
     RiskRule.objects.bulk_create([
         RiskRule(ruleset=active, code=code, name=name, rule_type=rule_type, effect=effect,
                  params=params, points=points, max_hits_without_selection=max_hits)

@@ -64,5 +64,40 @@ class RiskRouter(HistoryRouter):
 
 def seed(*, options: dict, progress) -> dict[str, int]:
     """Called by seed_demo after declarations: the default ruleset (the history was routed
-    with it already when the declarations app seeded)."""
-    return {"ruleset": ruleset_install_defaults().version}
+    with it already when the declarations app seeded); then what learned selection makes of
+    that history: the profiles, a model (activated by the demo risk officer) and a draft clone
+    of the default with the two learned criteria, ready for the what-if page's backtest."""
+    from django.db.models import Max
+
+    from customs_core.models import User
+
+    from .defaults import LEARNED_RULES
+    from .learned import profiles_rebuild, risk_model_activate, risk_model_train
+    from .models import RiskRule, RiskRuleset
+
+    ruleset = ruleset_install_defaults()
+    counts = {"ruleset": ruleset.version}
+    if not RiskRuleset.objects.filter(rules__code="model").exists():
+        version = (RiskRuleset.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        draft = RiskRuleset.objects.create(
+            version=version, name=f"{ruleset.name} + hồ sơ rủi ro và mô hình",
+            **{f: getattr(ruleset, f) for f in (
+                "yellow_threshold", "red_threshold", "expected_yellow_percent",
+                "expected_red_percent", "max_yellow_percent", "max_red_percent",
+                "topup_window", "min_random_percent", "post_audit_random_percent")})
+        RiskRule.objects.bulk_create(
+            [RiskRule(ruleset=draft, code=r.code, name=r.name, rule_type=r.rule_type,
+                      effect=r.effect, params=r.params, points=r.points,
+                      max_hits_without_selection=r.max_hits_without_selection)
+             for r in ruleset.rules.all()]
+            + [RiskRule(ruleset=draft, code=code, name=name, rule_type=t, effect=e, params=p,
+                        points=points)
+               for code, name, t, e, p, points, _max in LEARNED_RULES])
+        counts["learned_ruleset"] = draft.version
+    counts["profiles"] = profiles_rebuild().version
+    model = risk_model_train()
+    officer = User.objects.filter(username="risk").first()
+    if model is not None and officer is not None:
+        risk_model_activate(model=model, by=officer)
+        counts["model"] = model.version
+    return counts

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -22,12 +23,14 @@ from django.utils.translation import gettext as _
 
 from customs_core.audit.choices import AuditAction
 from customs_core.audit.services import record
+from customs_core.exceptions import StateConflict
 from customs_core.models import User
 from customs_core.process_cache import ProcessCache
 from customs_core.roles import RISK_EDITOR_ROLES
 
 from ..choices import CheckResult
 from ..models import CheckOutcome, Declaration, Violation
+from .choices import RiskErrorCode
 from .facts import facts_for
 from .learning.backtest import LearnedEngine, RandomEngine, RulesEngine, auc, replay
 from .learning.cases import Case, Outcome, case_of
@@ -170,7 +173,7 @@ def risk_model_activate(*, model: RiskModel, by: User) -> RiskModel:
     model.save(update_fields=["status", "activated_by", "activated_at"])
     record(None, AuditAction.RISK_MODEL_ACTIVATED, actor=by, obj=model,
            details={"version": model.version, "previous": previous})
-    transaction.on_commit(clear)
+    _clear_now_and_on_commit()
     return model
 
 
@@ -178,13 +181,15 @@ def risk_model_activate(*, model: RiskModel, by: User) -> RiskModel:
 def risk_model_deactivate(*, model: RiskModel, by: User) -> RiskModel:
     """Back to rules (and profiles) alone."""
     if by.role not in RISK_EDITOR_ROLES:
-        raise PermissionDenied(_("Your role may not activate risk models."))
+        raise PermissionDenied(_("Your role may not retire risk models."))
     updated = RiskModel.objects.filter(pk=model.pk, status=ModelStatus.ACTIVE).update(
         status=ModelStatus.RETIRED)
-    if updated:
-        record(None, AuditAction.RISK_MODEL_ACTIVATED, actor=by, obj=model,
-               details={"version": model.version, "deactivated": True})
-    transaction.on_commit(clear)
+    if not updated:
+        raise StateConflict(_("Model v%(version)s is not active.") % {"version": model.version},
+                            code=RiskErrorCode.MODEL_NOT_ACTIVE, current_state=model.status)
+    record(None, AuditAction.RISK_MODEL_ACTIVATED, actor=by, obj=model,
+           details={"version": model.version, "deactivated": True})
+    _clear_now_and_on_commit()
     model.refresh_from_db()
     return model
 
@@ -215,6 +220,13 @@ tables = _cache.get
 clear = _cache.clear
 
 
+def _clear_now_and_on_commit() -> None:
+    """This process reads the change at once; again after the commit, in case another thread
+    reloaded the old tables in between (other processes: within MAX_AGE)."""
+    clear()
+    transaction.on_commit(clear)
+
+
 def learned_for(facts: list, specs) -> list[Learned | None]:
     """What the profile and model criteria of `specs` read for each declaration (None each
     when the ruleset has none: rules alone, nothing loaded)."""
@@ -227,8 +239,10 @@ def learned_for(facts: list, specs) -> list[Learned | None]:
 
 
 # --- backtest ----------------------------------------------------------------------------------
-PRIOR_DAYS = 180  # outcomes before the period that every replayed engine starts from
+PRIOR_DAYS = 365  # outcomes before the period that every replayed engine starts from
 MAX_BACKTEST_DAYS = 366
+MAX_HISTORY_YEARS = 10
+BACKTEST_TASK = "declarations.risk.tasks.backtest_run_task"
 
 
 def has_learned_criteria(ruleset: RiskRuleset) -> bool:
@@ -295,17 +309,29 @@ def backtest_request(*, by: User, date_from: date, date_to: date, red_share: Dec
     elif (date_to - date_from).days >= MAX_BACKTEST_DAYS:
         errors["date_to"] = [_("A backtest covers at most %(days)s days.")
                              % {"days": MAX_BACKTEST_DAYS}]
-    if date_to > timezone.localdate():
+    today = timezone.localdate()
+    if date_to > today:
         errors.setdefault("date_to", []).append(_("The period cannot end in the future."))
+    if date_from < today - timedelta(days=366 * MAX_HISTORY_YEARS):
+        errors["date_from"] = [_("A backtest starts at most %(years)s years ago.")
+                               % {"years": MAX_HISTORY_YEARS}]
     if not Decimal("0.5") <= red_share <= Decimal("50"):
         errors["red_share"] = [_("The red share is a percentage between 0.5 and 50.")]
     if errors:
         raise ValidationError(errors)
-    backtest = Backtest.objects.create(ruleset=ruleset or ruleset_active(), date_from=date_from,
-                                       date_to=date_to, red_share=red_share, requested_by=by)
-    from .tasks import backtest_run_task
+    with transaction.atomic():
+        backtest = Backtest.objects.create(ruleset=ruleset or ruleset_active(),
+                                           date_from=date_from, date_to=date_to,
+                                           red_share=red_share, requested_by=by)
+        backtest_id = backtest.pk
 
-    transaction.on_commit(lambda: backtest_run_task.delay(backtest.pk))
+        def publish_backtest():
+            # By name from Celery's registry: tasks.py imports this module, not the reverse.
+            # A named function: robust on_commit logs its __qualname__ if the publish fails
+            # (and an eager run's error then marks the backtest failed, not the request).
+            current_app.tasks[BACKTEST_TASK].delay(backtest_id)
+
+        transaction.on_commit(publish_backtest, robust=True)
     return backtest
 
 

@@ -8,10 +8,12 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from customs_core.models import User
 from declarations.choices import DeclarationState as S
 from declarations.events import StateChange
 from declarations.models import Declaration
 
+from .learned import backtest_run, profiles_rebuild, risk_model_train
 from .models import RoutingFailure
 from .services import declarations_route, declarations_waiting_for_routing
 
@@ -109,10 +111,6 @@ def route_when_submitted(change: StateChange) -> None:
 @shared_task
 def profiles_rebuild_task(by_id: int | None = None) -> int:
     """Rebuild the risk profiles from the last year of outcomes (nightly, and on demand)."""
-    from customs_core.models import User
-
-    from .learned import profiles_rebuild
-
     by = User.objects.get(pk=by_id) if by_id else None
     return profiles_rebuild(by=by).version
 
@@ -121,10 +119,6 @@ def profiles_rebuild_task(by_id: int | None = None) -> int:
 def risk_model_train_task(by_id: int | None = None) -> int | None:
     """Train a model on the last year of outcomes (weekly, and on demand); a risk officer
     activates it after reading its figures."""
-    from customs_core.models import User
-
-    from .learned import risk_model_train
-
     by = User.objects.get(pk=by_id) if by_id else None
     model = risk_model_train(by=by)
     return model.version if model else None
@@ -132,7 +126,5 @@ def risk_model_train_task(by_id: int | None = None) -> int | None:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def backtest_run_task(backtest_id: int) -> str | None:
-    from .learned import backtest_run
-
     backtest = backtest_run(backtest_id)
     return backtest.state if backtest else None

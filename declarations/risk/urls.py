@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_learning
 
 app_name = "risk"
 
@@ -23,4 +23,16 @@ urlpatterns = [
     path("declarations/<int:pk>/raise/", views.declaration_raise_channel, name="raise-channel"),
     path("declarations/<int:pk>/lower/", views.declaration_request_lowering,
          name="request-lowering"),
+    # learned selection (views_learning.py)
+    path("learning/", views_learning.learning, name="learning"),
+    path("learning/profiles/rebuild/", views_learning.learning_rebuild, name="learning-rebuild"),
+    path("learning/models/train/", views_learning.learning_train, name="learning-train"),
+    path("learning/models/<int:version>/", views_learning.model_detail, name="learning-model"),
+    path("learning/models/<int:version>/activate/", views_learning.model_activate,
+         name="learning-model-activate"),
+    path("learning/models/<int:version>/retire/", views_learning.model_retire,
+         name="learning-model-retire"),
+    path("rulesets/<int:pk>/backtest/", views_learning.backtest_new, name="backtest-new"),
+    path("backtests/", views_learning.backtest_list, name="backtests"),
+    path("backtests/<int:pk>/", views_learning.backtest_detail, name="backtest"),
 ]

@@ -7,7 +7,7 @@ columns). Keys left empty are simply not profiled.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -29,6 +29,21 @@ class Case:
     numbers: Mapping[str, float] = field(default_factory=dict)  # other numeric facts
     categories: Mapping[str, str] = field(default_factory=dict)  # other categorical facts
     ref: Any = None  # the caller's own object (the rules engine's Facts); never read here
+
+    def __post_init__(self):
+        # Rows mapped from elsewhere (a CSV, a data frame) may carry numbers as codes, None
+        # for a missing value, a timestamp for the day: normalise once, here.
+        for name in ("id", "hs_code", "origin", "trading_country", "enterprise", "declarant",
+                     "gate", "partner"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                object.__setattr__(self, name, "" if value is None else str(value))
+        for name in ("value_usd", "quantity"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, float(value) if value is not None and value == value
+                               else 0.0)
+        if isinstance(self.on, datetime):
+            object.__setattr__(self, "on", self.on.date())
 
 
 @dataclass(frozen=True)

@@ -229,3 +229,14 @@ def test_on_a_generated_history_the_learned_engine_beats_the_hand_made_ruleset_a
         results["random"].hit_rate
     assert results["learned"].hit_rate > 1.5 * results["hand-made"].hit_rate
     assert math.isclose(results["learned"].selected, 600, abs_tol=1)
+
+
+def test_a_row_mapped_from_elsewhere_is_normalised():
+    from datetime import datetime
+
+    row = Case(id=17, on=datetime(2020, 1, 2, 9, 30), hs_code=8703231000, origin=None,
+               value_usd=None, quantity="3.5")
+    assert (row.id, row.on, row.hs_code, row.origin) == ("17", date(2020, 1, 2), "8703231000",
+                                                         "")
+    assert (row.value_usd, row.quantity) == (0.0, 3.5)
+    assert key_values(row)["hs6"] == "870323"

@@ -3,6 +3,7 @@ officers' panel on a declaration, through Django's test client."""
 
 import json
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from declarations.risk.models import (
     RiskRule,
     RiskRuleset,
 )
+from declarations.risk.models_learning import Backtest, RiskModel
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +78,12 @@ def world(routed, risk_officer):
             declaration=declaration, by=risk_officer, channel="red", reason="Tip-off")
     request = services.channel_lowering_request(declaration=declaration, by=risk_officer,
                                                 channel="yellow", reason="Known importer")
+    model = RiskModel.objects.create(version=1, window_to=date(2026, 1, 1), outcomes=0,
+                                     violations=0, booster="", featurizer={})
+    backtest = Backtest.objects.create(ruleset=active, date_from=date(2026, 1, 1),
+                                       date_to=date(2026, 1, 31), requested_by=risk_officer)
     return {"active": active, "draft": draft, "rule": rule, "declaration": declaration,
-            "request": request}
+            "request": request, "model": model, "backtest": backtest}
 
 
 # Every route of declarations/risk/urls.py: name -> the URL kwargs, from the `world` fixture.
@@ -96,9 +102,20 @@ ROUTES = {
     "request-decide": lambda w: {"pk": w["request"].pk},
     "raise-channel": lambda w: {"pk": w["declaration"].pk},
     "request-lowering": lambda w: {"pk": w["declaration"].pk},
+    # learned selection (views_learning.py; tested in test_learning_pages.py)
+    "learning": lambda w: {},
+    "learning-rebuild": lambda w: {},
+    "learning-train": lambda w: {},
+    "learning-model": lambda w: {"version": w["model"].version},
+    "learning-model-activate": lambda w: {"version": w["model"].version},
+    "learning-model-retire": lambda w: {"version": w["model"].version},
+    "backtest-new": lambda w: {"pk": w["draft"].pk},
+    "backtests": lambda w: {},
+    "backtest": lambda w: {"pk": w["backtest"].pk},
 }
 PAGES = ["rules", "ruleset", "rule-new", "simulate", "rule-edit", "reference-prices",
-         "reference-price-edit", "requests"]
+         "reference-price-edit", "requests", "learning", "learning-model", "backtests",
+         "backtest"]
 
 
 def url(name: str, world) -> str:

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from declarations.risk.defaults import DEFAULT_RULES
+from declarations.risk.defaults import DEFAULT_RULES, LEARNED_RULES
 from declarations.risk.learned import backtest_compute
 from declarations.risk.learning import synthetic
 from declarations.risk.learning.backtest import (
@@ -30,13 +30,8 @@ from declarations.risk.learning.backtest import (
 from declarations.risk.models import RiskRuleset
 from declarations.risk.scoring import Policy, RuleSpec
 
-LEARNED_CRITERIA = [
-    RuleSpec(code="profile", name="Risk profiles", rule_type="profile", effect="points",
-             params={"keys": ["hs6_origin", "hs6_trading", "enterprise", "enterprise_hs6",
-                              "declarant", "partner"], "min_inspections": 5}, points=40),
-    RuleSpec(code="model", name="Learned model", rule_type="model", effect="points",
-             params={}, points=80),
-]
+LEARNED_CRITERIA = [RuleSpec(code=c, name=name, rule_type=t, effect=e, params=p, points=pts)
+                    for c, name, t, e, p, pts, _max in LEARNED_RULES]
 
 
 def _date(value: str) -> date:
