@@ -36,9 +36,13 @@ def _counts():
 
 def _as_the_previous_head_wrote_it() -> None:
     """The state `seized` came after that head (declarations 0004): its demo history left a
-    violation in `violation`. Seized declarations of today's history are put back there, or
-    migrating back would meet rows its state constraint refuses."""
+    violation in `violation`. Seized declarations of today's history are put back there, and
+    the learned criteria (risk 0003) taken out, or migrating back would meet rows its
+    constraints refuse."""
     with connection.cursor() as cursor:
+        # Learned criteria (risk 0003) came after it too: the demo's draft ruleset has two.
+        cursor.execute("DELETE FROM declarations_riskrule WHERE rule_type IN "
+                       "('profile', 'model')")
         cursor.execute("DELETE FROM declarations_declarationevent WHERE to_state = 'seized'")
         cursor.execute("UPDATE declarations_declaration SET state = 'violation' "
                        "WHERE state = 'seized'")

@@ -118,5 +118,14 @@ class Backtest(models.Model):
         return f"backtest {self.pk} {self.date_from}..{self.date_to}"
 
     @property
+    def running(self) -> bool:
+        """Queued or running: the page keeps polling."""
+        return self.state in (BacktestState.QUEUED, BacktestState.RUNNING)
+
+    @property
+    def failed(self) -> bool:
+        return self.state == BacktestState.FAILED
+
+    @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0

@@ -248,7 +248,7 @@ def _htmx(request) -> bool:
 def backtest_detail(request, pk):
     """The backtest page; under htmx only its status (the page polls it while it runs)."""
     backtest = selectors_learning.backtest_get(pk)
-    running = backtest.state in (BacktestState.QUEUED, BacktestState.RUNNING)
+    running = backtest.running
     context = {"backtest": backtest, "running": running, "result": _result(backtest),
                "poll_seconds": POLL_SECONDS}
     template = ("risk/learning/_backtest_status.html" if _htmx(request)

@@ -98,12 +98,16 @@ class Featurizer:
     """Turns cases into the model's feature matrix (see the module docstring)."""
 
     def __init__(self, profiles: Profiles, unit_values: dict, numbers: Sequence[str],
-                 vocab: dict[str, dict[str, int]]):
+                 vocab: dict[str, dict[str, int]], *, keys: Sequence[str] | None = None,
+                 categories: Sequence[str] | None = None):
         self.profiles = profiles
         self.unit_values = unit_values
         self.numbers = list(numbers)
-        self.vocab = vocab
-        self.keys = list(profiles.tables)
+        # The column order is part of the model: kept as lists, never taken from a stored
+        # object's key order (PostgreSQL's jsonb sorts object keys).
+        self.keys = list(keys if keys is not None else profiles.tables)
+        self.vocab = {name: vocab[name] for name in (categories if categories is not None
+                                                      else vocab)}
         self.names = ([f"rate:{k}" for k in self.keys] + [f"n:{k}" for k in self.keys]
                       + list(VALUE_FEATURES) + [f"number:{n}" for n in self.numbers]
                       + [f"category:{c}" for c in self.vocab])
@@ -178,13 +182,14 @@ class Featurizer:
     def as_json(self) -> dict:
         return {"profiles": self.profiles.as_json(),
                 "unit_values": {k: list(v) for k, v in self.unit_values.items()},
-                "numbers": self.numbers, "vocab": self.vocab}
+                "numbers": self.numbers, "vocab": self.vocab, "keys": self.keys,
+                "categories": list(self.vocab)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Featurizer":
         return cls(Profiles.from_json(data["profiles"]),
                    {k: tuple(v) for k, v in data["unit_values"].items()}, data["numbers"],
-                   data["vocab"])
+                   data["vocab"], keys=data["keys"], categories=data["categories"])
 
 
 class Model:

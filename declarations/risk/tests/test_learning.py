@@ -240,3 +240,21 @@ def test_a_row_mapped_from_elsewhere_is_normalised():
                                                          "")
     assert (row.value_usd, row.quantity) == (0.0, 3.5)
     assert key_values(row)["hs6"] == "870323"
+
+
+def test_a_stored_model_keeps_its_column_order_whatever_the_json_store_does(history, trained):
+    """PostgreSQL's jsonb sorts object keys: the feature columns must not follow them."""
+    import json
+
+    def sort_keys(value):
+        if isinstance(value, dict):
+            return {k: sort_keys(value[k]) for k in sorted(value, key=lambda k: (len(k), k))}
+        if isinstance(value, list):
+            return [sort_keys(v) for v in value]
+        return value
+
+    stored = sort_keys(json.loads(json.dumps(trained.as_json())))
+    restored = Model.from_json(stored)
+    later = history[0][4000:4200]
+    assert restored.featurizer.names == trained.featurizer.names
+    assert list(restored.raw_scores(later)) == list(trained.raw_scores(later))
