@@ -23,10 +23,10 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL for real services):
-## two processes (pytest-xdist), then the tests on the real broker one at a time. Exit code 5
+## three processes (pytest-xdist; they wait on PostgreSQL and Chromium half the time), then the tests on the real broker one at a time. Exit code 5
 ## (nothing selected, e.g. PYTEST_ARGS naming one file) is not a failure.
 test: install
-	$(PY) -m pytest -n 2 -m "not broker" $(PYTEST_ARGS); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 5 ] || exit $$s
+	$(PY) -m pytest -n 3 -m "not broker" $(PYTEST_ARGS); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 5 ] || exit $$s
 	$(PY) -m pytest -m broker $(PYTEST_ARGS); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 5 ] || exit $$s
 
 lint: install

@@ -9,7 +9,6 @@ and runs backtests but activates and retires no model (403); a risk officer and 
 administrator reach every route; and nothing is written by anyone refused."""
 
 from datetime import timedelta
-from decimal import Decimal
 from functools import cache
 from types import SimpleNamespace
 
@@ -19,11 +18,18 @@ from django.utils import timezone
 
 from customs_core.audit.choices import AuditAction
 from customs_core.audit.models import AuditEvent
-from declarations.risk import learned
 from declarations.risk.learning import synthetic
+from declarations.risk.learning.backtest import LearnedEngine, RandomEngine, replay
 from declarations.risk.learning.model import model_train
 from declarations.risk.learning.profiles import profiles_fit
-from declarations.risk.models_learning import Backtest, ModelStatus, RiskModel, RiskProfileSet
+from declarations.risk.models_learning import (
+    Backtest,
+    BacktestState,
+    ModelStatus,
+    RiskModel,
+    RiskProfileSet,
+)
+from declarations.risk.policy import ruleset_active
 from tests.routes import api_routes
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +59,22 @@ SUCCESS = {("risk-backtest-list", "post"): 202}
 
 
 @cache
+def replayed_result() -> dict:
+    """A backtest result as backtest_compute shapes it, replayed once per process."""
+    cases, outcomes, _planted = synthetic.history(1500, seed=5, days=28)
+    results = replay(cases, outcomes, [RandomEngine(), LearnedEngine(rounds=20)],
+                     red_share=0.1)
+    return {"date_from": cases[0].on.isoformat(), "date_to": cases[-1].on.isoformat(),
+            "red_share": 0.1, "declarations": len(cases), "known": len(outcomes),
+            "prior_outcomes": 0, "seconds": 0.0, "engines": [r.as_dict() for r in results]}
+
+
+@cache
 def trained_model() -> dict:
     """A model trained on a small generated history, as a RiskModel row stores it (trained once
     per process: the fuzzing world uses it too)."""
     cases, outcomes, _planted = synthetic.history(3000, seed=5)
-    model = model_train([(case, outcomes[case.id].violation) for case in cases])
+    model = model_train([(case, outcomes[case.id].violation) for case in cases], rounds=40)
     return {**model.as_json(), "features": model.featurizer.names,
             "profiles": profiles_fit((case, outcomes[case.id].violation) for case in cases)}
 
@@ -78,10 +95,15 @@ def learning_world(by) -> dict:
     RiskProfileSet.objects.create(version=1, window_to=today, inspections=profiles.inspections,
                                   violations=profiles.violations, base_rate=profiles.base_rate,
                                   tables=profiles.as_json(), built_by=by)
-    queued, done = (learned.backtest_request(by=by, date_from=today - timedelta(days=days),
-                                             date_to=today, red_share=Decimal("10"))
-                    for days in (14, 60))
-    learned.backtest_run(done.pk)
+    # Rows as the service leaves them, without running a replay per test (the fuzzing builds
+    # this world for every operation): a queued one and a done one with a real result.
+    ruleset = ruleset_active()
+    queued = Backtest.objects.create(ruleset=ruleset, date_from=today - timedelta(days=14),
+                                     date_to=today, requested_by=by)
+    done = Backtest.objects.create(ruleset=ruleset, date_from=today - timedelta(days=60),
+                                   date_to=today, requested_by=by, state=BacktestState.DONE,
+                                   done=1000, total=1000, result=replayed_result(),
+                                   finished_at=timezone.now())
     return {"backtest_id": [queued.pk, done.pk, 999_999_999],
             "version": [model.version for model in models] + [999_999_999]}
 

@@ -161,7 +161,9 @@ def test_a_task_run_eagerly_in_a_request_sees_the_request_id(rf):
     seen = []
 
     def view(request):
-        seen.append(echo_task.delay().get())
+        # An eager result is already there: nothing blocks (and a process where a worker
+        # started earlier in the run would otherwise refuse the .get()).
+        seen.append(echo_task.delay().get(disable_sync_subtasks=False))
         return HttpResponse()
 
     RequestObservabilityMiddleware(view)(rf.get("/", HTTP_X_REQUEST_ID="eager-1"))

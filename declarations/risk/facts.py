@@ -43,6 +43,9 @@ def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
     violations = enterprise_violations_since(enterprises, now - timedelta(days=HISTORY_DAYS))
     days = {d.pk: timezone.localdate(d.submitted_at or now) for d in declarations}
     usd = _usd_rates({week_start(day) for day in days.values()})
+    # Once per enterprise, not per declaration (a busy importer files thousands a year).
+    violation_days = {pk: tuple(sorted((now - at).days for at in violations.get(pk, [])))
+                      for pk in enterprises}
     facts = {}
     for d in declarations:
         on = days[d.pk]
@@ -67,8 +70,7 @@ def facts_for(declarations: list[Declaration], *, now=None) -> dict[int, Facts]:
             enterprise_priority=enterprise.is_priority,
             enterprise_age_days=(on - enterprise.established_on).days
             if enterprise.established_on else None,
-            violation_days_ago=tuple(sorted((now - at).days
-                                            for at in violations.get(d.enterprise_id, []))),
+            violation_days_ago=violation_days[d.enterprise_id],
             amendment_count=d.amendment_count, lines=tuple(line_facts),
             declarant=str(d.declarant_id or ""), border_gate=str(d.border_gate_id or ""),
             partner=" ".join(d.partner_name.upper().split())[:80],
