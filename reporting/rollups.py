@@ -63,7 +63,9 @@ BATCH = 2000
 # --- 1. milestones per declaration ---------------------------------------------------------
 def times_refresh(subset_sql: str | None, params: Iterable = ()) -> None:
     """Rewrite DeclarationTimes for the declarations whose ids `subset_sql` selects (all of
-    them for None)."""
+    them for None). The DELETE and the INSERT each run `subset_sql`: it must select a fixed
+    set (ids given as parameters, or `subset_fixed`), not a query whose answer a commit in
+    between can grow."""
     params = list(params)
     with connection.cursor() as cursor:
         if subset_sql is None:
@@ -71,6 +73,25 @@ def times_refresh(subset_sql: str | None, params: Iterable = ()) -> None:
         else:
             cursor.execute(f"DELETE FROM {TIMES} WHERE declaration_id IN ({subset_sql})", params)
         cursor.execute(_times_insert(subset_sql), params * (3 if subset_sql else 0))
+
+
+SUBSET = "reporting_times_subset"  # a temporary table: the declarations one rebuild rewrites
+
+
+def subset_fixed(cursor, subset_sql: str, params: Iterable) -> str:
+    """Read the ids `subset_sql` selects once, into a temporary table of this connection, and
+    return the SQL selecting them. Run twice, a query such as "every declaration with a raw
+    row in the range" can answer more the second time: a late event committed between the
+    DELETE and the INSERT of `times_refresh` adds a declaration whose milestones the DELETE
+    did not remove, and the INSERT writes them again (duplicate key)."""
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {SUBSET} "
+                   f"(declaration_id bigint PRIMARY KEY)")
+    cursor.execute(f"TRUNCATE {SUBSET}" if postgres() else f"DELETE FROM {SUBSET}")
+    cursor.execute(f"INSERT INTO {SUBSET} (declaration_id) "
+                   f"SELECT DISTINCT declaration_id FROM ({subset_sql}) s", list(params))
+    if postgres():
+        cursor.execute(f"ANALYZE {SUBSET}")  # temporary tables get no autovacuum statistics
+    return f"SELECT declaration_id FROM {SUBSET}"
 
 
 def _times_insert(subset_sql: str | None) -> str:
@@ -398,7 +419,8 @@ def rollups_rebuild(first: date, last: date, *, chunk_days: int | None = None,
                                                        max(chunk_last, span[1]))
                         times_refresh(None)
                     else:
-                        times_refresh(*raw_rows_in(*_sql_bounds(chunk_first, chunk_last)))
+                        times_refresh(subset_fixed(
+                            cursor, *raw_rows_in(*_sql_bounds(chunk_first, chunk_last))))
                     yield "milestones"
                     days_recompute(chunk_first, chunk_last)
                     yield "days"

@@ -108,6 +108,33 @@ def test_a_rebuild_during_a_refresh_while_rows_arrive_leaves_exact_rollups(scene
     assert_rollups_match(*stored_days())
 
 
+def test_a_late_event_committed_while_a_range_rebuild_rewrites_milestones_is_no_duplicate(
+        scene, monkeypatch):
+    """The range rebuild deletes and inserts the milestones of the declarations with a raw row
+    in the range. A late event committed between its DELETE and its INSERT puts one more
+    declaration in the range, whose milestones the DELETE did not see: the INSERT must not
+    write them a second time (it did: duplicate key, seen in CI)."""
+    import reporting.rollups as rollups
+
+    late = Declaration.objects.exclude(number=None).order_by("pk").last()
+    day = stored_days()[1] + timedelta(days=5)  # no raw row yet: the rebuilt range
+    events_insert([(late.pk, "green", "yellow", local(day + timedelta(days=5), 9))])
+    stale_refresh()  # its milestones are stored
+    building = rollups._times_insert
+
+    def meanwhile(subset_sql):
+        # another transaction commits a late event of `late` dated inside the range
+        errors = _at_once(lambda: events_insert([(late.pk, "yellow", "green", local(day, 10))]))
+        assert errors == []
+        return building(subset_sql)
+
+    monkeypatch.setattr(rollups, "_times_insert", meanwhile)
+    rollups_rebuild(day, day, chunk_days=1)
+    monkeypatch.undo()
+    stale_refresh()
+    assert_rollups_match(*stored_days())
+
+
 def test_a_rebuild_of_the_whole_history_during_a_refresh_while_rows_arrive_leaves_exact_rollups(
         scene):
     """The whole-history rebuild empties the tables and drops their indexes in its
