@@ -13,6 +13,7 @@ from customs_core.testing.factories import (  # noqa: E402
     EnterpriseFactory,
     UserFactory,
 )
+from customs_core.testing.shared import ENTERPRISE_NAMES, OFFICER_ROLES  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -92,12 +93,12 @@ def _clear_cache():
 # --- Personas (STYLE.md): declarant_b must never see anything of declarant_a's ----------------
 @pytest.fixture
 def enterprise_a(reference_data):
-    return EnterpriseFactory(name="Công ty TNHH Xuất nhập khẩu Hải Hà (A)")
+    return EnterpriseFactory(name=ENTERPRISE_NAMES["enterprise_a"])
 
 
 @pytest.fixture
 def enterprise_b(reference_data):
-    return EnterpriseFactory(name="Công ty Cổ phần Nông sản Bắc Luân (B)")
+    return EnterpriseFactory(name=ENTERPRISE_NAMES["enterprise_b"])
 
 
 @pytest.fixture
@@ -110,33 +111,33 @@ def declarant_b(enterprise_b):
     return DeclarantFactory(username="declarant_b", enterprise=enterprise_b)
 
 
-def _officer(username, role):
-    return UserFactory(username=username, role=role)
+def _officer(username):
+    return UserFactory(username=username, role=OFFICER_ROLES[username])
 
 
 @pytest.fixture
 def doc_checker(reference_data):
-    return _officer("doc_checker", "doc_check")
+    return _officer("doc_checker")
 
 
 @pytest.fixture
 def inspector(reference_data):
-    return _officer("inspector", "inspection")
+    return _officer("inspector")
 
 
 @pytest.fixture
 def risk_officer(reference_data):
-    return _officer("risk_officer", "risk")
+    return _officer("risk_officer")
 
 
 @pytest.fixture
 def team_leader(reference_data):
-    return _officer("team_leader", "team_leader")
+    return _officer("team_leader")
 
 
 @pytest.fixture
 def leader(reference_data):
-    return _officer("leader", "branch_leader")
+    return _officer("leader")
 
 
 @pytest.fixture

@@ -59,15 +59,6 @@ def _token(user) -> str:
     return api_token(user)
 
 
-@pytest.fixture
-def crew(reference_data):
-    """A team with its people (inspection): the officer and the team leader who fuzz act on
-    checks that are theirs, so the calls reach the services behind the routes."""
-    from inspection.testing import crew_make
-
-    return crew_make("GSKT1", prefix="fz")
-
-
 def _desk_world(declarant_a, declarant_b, crew, cleared, others) -> dict:
     """The partnership desk, staffed by the officer (answers) and the team leader (leads) who
     fuzz; the fuzzing enterprise's support requests in every state, with files, and one of
@@ -116,15 +107,36 @@ def _desk_world(declarant_a, declarant_b, crew, cleared, others) -> dict:
     }
 
 
-@pytest.fixture
-def world(declarant_a, declarant_b, doc_checker, crew, leader, risk_officer):
-    """The fuzzing enterprise's declarations in several states (with their checks), one of
-    another enterprise, a pending channel request, the team's members, the partnership desk's
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module (customs_core.testing.shared), each test's writes rolled
+    back after it: the fuzzing people (`world["people"]`: an enterprise's declarant, another
+    enterprise's, a team with its leader and officers, the branch leader, a risk officer), the
+    fuzzing enterprise's declarations in several states (with their checks), one of another
+    enterprise, a pending channel request, the team's members, the partnership desk's
     requests, files, ratings, articles and notifications, learned selection's models and
     backtests: the values every path parameter is drawn from."""
+    from customs_core.testing.shared import module_rows
+
+    with module_rows(django_db_blocker):
+        yield _world_make()
+
+
+def _world_make() -> dict:
+    from customs_core.testing.shared import personas_make
     from declarations.risk import services as risk_services
-    from declarations.testing import declaration_make
+    from declarations.testing import declaration_make, publish_rates
     from inspection.models import Check
+    from inspection.testing import crew_make
+
+    publish_rates()
+    people = personas_make("fz")
+    # A team with its people (inspection): the officer and the team leader who fuzz act on
+    # checks that are theirs, so the calls reach the services behind the routes.
+    crew = crew_make("GSKT1", prefix="fz")
+    people.crew = crew
+    declarant_a, declarant_b = people.declarant_a, people.declarant_b
+    doc_checker, leader, risk_officer = people.doc_checker, people.leader, people.risk_officer
 
     mine = [declaration_make(state=state, user=declarant_a, lines=2) for state in WORLD_STATES]
     theirs = declaration_make(state="submitted", user=declarant_b)
@@ -152,6 +164,10 @@ def world(declarant_a, declarant_b, doc_checker, crew, leader, risk_officer):
 
     learning = learning_world(risk_officer)
     return {
+        "people": people,
+        # made with the world: a token made in a test is rolled back after it
+        "tokens": {user.pk: _token(user) for user in (declarant_a, crew.doc1, crew.leader,
+                                                      leader, risk_officer)},
         **desk,
         **reports,
         **learning,
@@ -241,42 +257,43 @@ FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
 
 def _fuzz(case, user, world):
     _real_path_parameters(case, world, user)
-    case.call_and_validate(headers={"Authorization": f"Token {_token(user)}"}, checks=CHECKS)
+    case.call_and_validate(headers={"Authorization": f"Token {world['tokens'][user.pk]}"},
+                           checks=CHECKS)
 
 
 @schema.parametrize()
 @FUZZ
 @pytest.mark.django_db
-def test_api_as_an_officer_never_fails_and_matches_its_schema(case, crew, world):
-    _fuzz(case, crew.doc1, world)
+def test_api_as_an_officer_never_fails_and_matches_its_schema(case, world):
+    _fuzz(case, world["people"].crew.doc1, world)
 
 
 @schema.parametrize()
 @FUZZ
 @pytest.mark.django_db
-def test_api_as_a_team_leader_never_fails_and_matches_its_schema(case, crew, world):
-    _fuzz(case, crew.leader, world)
+def test_api_as_a_team_leader_never_fails_and_matches_its_schema(case, world):
+    _fuzz(case, world["people"].crew.leader, world)
 
 
 @schema.parametrize()
 @FUZZ
 @pytest.mark.django_db
-def test_api_as_an_enterprise_never_fails_and_matches_its_schema(case, declarant_a, world):
-    _fuzz(case, declarant_a, world)
+def test_api_as_an_enterprise_never_fails_and_matches_its_schema(case, world):
+    _fuzz(case, world["people"].declarant_a, world)
 
 
 @schema.parametrize()
 @FUZZ
 @pytest.mark.django_db
-def test_api_as_a_branch_leader_never_fails_and_matches_its_schema(case, leader, world):
-    _fuzz(case, leader, world)
+def test_api_as_a_branch_leader_never_fails_and_matches_its_schema(case, world):
+    _fuzz(case, world["people"].leader, world)
 
 
 @schema.parametrize()
 @FUZZ
 @pytest.mark.django_db
-def test_api_as_a_risk_officer_never_fails_and_matches_its_schema(case, risk_officer, world):
-    _fuzz(case, risk_officer, world)
+def test_api_as_a_risk_officer_never_fails_and_matches_its_schema(case, world):
+    _fuzz(case, world["people"].risk_officer, world)
 
 
 @pytest.mark.django_db
@@ -324,9 +341,9 @@ def test_the_declarant_tools_are_documented_as_they_answer(path, method):
 
 
 @pytest.mark.django_db
-def test_stateful_runs_follow_links_as_an_enterprise(declarant_a, world):
+def test_stateful_runs_follow_links_as_an_enterprise(world):
     """Create a declaration, then act on it through the links: submit, amend, pay, ..."""
-    token = _token(declarant_a)
+    token = world["tokens"][world["people"].declarant_a.pk]
 
     class Enterprise(schema.as_state_machine()):
         def get_call_kwargs(self, case):
