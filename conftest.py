@@ -31,19 +31,19 @@ def _test_settings(tmp_path_factory):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once; tests roll back their own rows on top of it."""
     from customs_core.reference_data import reference_data_load
+    from customs_core.testing.snapshot import reference_snapshot_take
 
     with django_db_blocker.unblock():
         reference_data_load()
+        reference_snapshot_take()
 
 
 @pytest.fixture
 def reference_data(db):
-    """Reference data, reloaded where a transactional test flushed the database."""
-    from customs_core.models import TariffLine
-    from customs_core.reference_data import reference_data_load
+    """Reference data, put back where a transactional test flushed the database."""
+    from customs_core.testing.snapshot import reference_ensure
 
-    if not TariffLine.objects.exists():
-        reference_data_load()
+    reference_ensure()
 
 
 @pytest.fixture(autouse=True)

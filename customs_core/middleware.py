@@ -40,6 +40,13 @@ def api_error_response(status: int, detail: str, **extra) -> JsonResponse:
     return JsonResponse({"detail": detail, **extra}, status=status)
 
 
+def null_character_parameters(request) -> list[str]:
+    """The query parameters holding a NUL character (%00): no parameter means one, and
+    PostgreSQL text cannot store or compare it (a lookup sent it into a query: a 500)."""
+    return sorted({name.replace("\x00", "") for name, values in request.GET.lists()
+                   if "\x00" in name or any("\x00" in value for value in values)})
+
+
 class ApiErrorMiddleware:
     """Every error under /api/ is JSON, a server error included: the client gets an error id
     (the request id) that the server log also shows, never Django's HTML page (issue:
@@ -49,6 +56,11 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/api/"):
+            refused = null_character_parameters(request)
+            if refused:
+                return JsonResponse({name: [_("Null characters are not allowed.")]
+                                     for name in refused}, status=400)
         return self.get_response(request)
 
     def process_exception(self, request, exception):

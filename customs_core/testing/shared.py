@@ -34,12 +34,10 @@ OFFICER_ROLES = {"doc_checker": "doc_check", "inspector": "inspection", "risk_of
 @contextmanager
 def module_rows(django_db_blocker):
     """Open a transaction for rows that many tests read; roll it back when the block ends."""
-    from customs_core.models import TariffLine
-    from customs_core.reference_data import reference_data_load
+    from customs_core.testing.snapshot import reference_ensure
 
     with django_db_blocker.unblock(), transaction.atomic():
-        if not TariffLine.objects.exists():  # a transactional test of this process flushed
-            reference_data_load()
+        reference_ensure()  # a transactional test of this process may have flushed
         yield
         transaction.set_rollback(True)
 

@@ -163,6 +163,17 @@ def test_the_gate_api_looks_up_and_confirms_exits(api_as, crew, make, declarant_
     assert twice.status_code == 409 and twice.json()["code"] == "already_out"
 
 
+def test_a_null_character_in_a_query_parameter_is_a_400_naming_it(api_as, crew):
+    """PostgreSQL text cannot hold NUL: the gate lookup sent it into a jsonb match and
+    answered 500 (found by the schema fuzzing)."""
+    client = api_as(crew.insp1)
+    for query in ("14C\x0021536", "\x00"):
+        response = client.get("/api/v1/gate/lookup/", {"q": query})
+        assert response.status_code == 400, response.content[:300]
+        assert list(response.json()) == ["q"]
+    assert client.get("/api/v1/gate/lookup/", {"q": "14C21536"}).status_code == 200
+
+
 def test_a_leader_sets_duty_and_capacity_others_get_403(api_as, crew):
     member = TeamMember.objects.get(officer=crew.doc1)
     url = f"/api/v1/teams/{crew.team.pk}/members/{member.pk}/"
