@@ -157,6 +157,7 @@ def _green_declaration(user):
     """A declaration the risk engine routes green (no rule, no random selection, no top-up),
     with duties still to pay: its state is its channel."""
     from declarations import services
+    from declarations.risk import cache as risk_cache
     from declarations.risk.models import RiskRule, RiskRuleset
     from declarations.testing import declaration_payload, parse, publish_rates
 
@@ -164,6 +165,10 @@ def _green_declaration(user):
     RiskRule.objects.update(is_active=False)
     RiskRuleset.objects.update(min_random_percent=0, post_audit_random_percent=0,
                                expected_yellow_percent=0, expected_red_percent=0)
+    # .update() sends no signal: the rules the demo's routing cached in this process (the
+    # live server's thread shares them) would still rank this declaration into the
+    # ruleset's expected yellow share (seen in CI: routed yellow)
+    risk_cache.clear()
     draft = services.declaration_create_draft(user=user, data=parse(declaration_payload()))
     services.declaration_submit(declaration=draft, user=user)  # routed when it commits
     draft.refresh_from_db()
